@@ -1,0 +1,73 @@
+"""The Bot: a knowledge base and its matcher, from which conversations are started."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Union
+
+from chatbot.conversation import Conversation, Reply
+from chatbot.intents import Intent, KnowledgeBase
+from chatbot.loader import load_intents
+from chatbot.matcher import Matcher
+
+IntentsArgument = Union[
+    KnowledgeBase,
+    Iterable[Intent],
+    str,
+    "os.PathLike[str]",
+    Iterable[Union[str, "os.PathLike[str]"]],
+    None,
+]
+
+
+def bundled_intents_path() -> Path:
+    """The folder of the FAQ that ships with the package."""
+    package = Path(__file__).resolve().parent
+    installed = package / "_intents"  # where the wheel puts the top-level intents/ folder
+    if installed.is_dir():
+        return installed
+    return package.parent / "intents"  # a source checkout or an editable install
+
+
+class Bot:
+    """A knowledge base with its matcher; immutable and safe to share between threads.
+
+    Args:
+        intents: None for the bundled FAQ, a path (file or folder) or list of paths to load,
+            a KnowledgeBase, or any iterable of Intent.
+        threshold: the score below which the bot falls back; defaults to the knowledge
+            base's setting, else the matcher's default.
+
+    Example:
+        >>> bot = Bot()
+        >>> conversation = bot.conversation()
+        >>> conversation.ask("what is an llm?").intent
+        'llm_definition'
+    """
+
+    def __init__(self, intents: IntentsArgument = None, *, threshold: float | None = None) -> None:
+        if intents is None:
+            knowledge = load_intents(bundled_intents_path())
+        elif isinstance(intents, (str, os.PathLike)):
+            knowledge = load_intents(intents)
+        elif isinstance(intents, KnowledgeBase):
+            knowledge = intents
+        else:
+            items = list(intents)
+            paths = [item for item in items if isinstance(item, (str, os.PathLike))]
+            if paths and len(paths) == len(items):
+                knowledge = load_intents(paths)
+            else:
+                knowledge = KnowledgeBase.of(item for item in items if isinstance(item, Intent))
+        self.knowledge = knowledge
+        self.matcher = Matcher(knowledge, threshold=threshold)
+
+    def conversation(self) -> Conversation:
+        """Start a conversation with its own context."""
+        return Conversation(self)
+
+    def ask(self, text: str) -> Reply:
+        """Answer one question with no context (a fresh conversation each call)."""
+        return self.conversation().ask(text)

@@ -1,0 +1,65 @@
+"""Exceptions raised by the library: one small class per failure, all under ChatbotError."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+class ChatbotError(Exception):
+    """Base class of every error the library raises on purpose; catch this to catch them all."""
+
+
+class IntentFileError(ChatbotError):
+    """An intent file or folder cannot be used; the message names the file, line and intent.
+
+    Attributes:
+        path: the file (or folder) at fault.
+        line: 1-based line number, or None when the fault is not on one line.
+        intent: the id of the intent at fault, or None.
+        reason: the message without the location.
+        all_errors: every error found in the same load, this one first.
+    """
+
+    def __init__(
+        self,
+        reason: str,
+        *,
+        path: str | Path,
+        line: int | None = None,
+        intent: str | None = None,
+    ) -> None:
+        self.path = str(path)
+        self.line = line
+        self.intent = intent
+        self.reason = reason
+        self.all_errors: tuple[IntentFileError, ...] = (self,)
+        super().__init__(self.location_message())
+
+    def location_message(self) -> str:
+        """The message as `file:line: intent 'id': reason`, parts left out when unknown."""
+        where = self.path if self.line is None else f"{self.path}:{self.line}"
+        who = f" intent '{self.intent}':" if self.intent else ""
+        return f"{where}:{who} {self.reason}"
+
+    def __str__(self) -> str:
+        message = self.location_message()
+        others = len(self.all_errors) - 1
+        if others:
+            message += f" (and {others} more error{'s' if others > 1 else ''})"
+        return message
+
+
+class IntentPathError(IntentFileError):
+    """A path given for intents does not exist, is not readable, or holds no YAML files."""
+
+
+class IntentSyntaxError(IntentFileError):
+    """A file is not valid YAML (or not valid UTF-8)."""
+
+
+class IntentSchemaError(IntentFileError):
+    """A file is valid YAML but does not follow the intent format."""
+
+
+class DuplicateIntentError(IntentFileError):
+    """Two intents share one id, in one file or across files."""

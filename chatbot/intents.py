@@ -1,0 +1,112 @@
+"""The knowledge base as plain immutable data: intents, entities, synonyms and settings."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where something was declared: a file and a 1-based line (line is None when unknown)."""
+
+    path: str
+    line: int | None = None
+
+    def __str__(self) -> str:
+        return self.path if self.line is None else f"{self.path}:{self.line}"
+
+
+@dataclass(frozen=True)
+class Intent:
+    """One FAQ entry: the questions that ask for it and the answer it gives.
+
+    Attributes:
+        id: stable identifier, unique in a knowledge base.
+        questions: example wordings users might type.
+        answer: the reply.
+        more: a longer answer for "tell me more", if any.
+        why: an explanation for "why?", if any.
+        follow_ups: ids of intents worth suggesting after this one.
+        slots: entity values this intent stands for, e.g. {"subject": "llm", "aspect": "outputs"}.
+        topic: a group name used when listing what the bot knows.
+        source: where the intent was declared.
+    """
+
+    id: str
+    questions: tuple[str, ...]
+    answer: str
+    more: str | None = None
+    why: str | None = None
+    follow_ups: tuple[str, ...] = ()
+    slots: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+    topic: str | None = None
+    source: Source | None = field(default=None, compare=False)
+
+
+DEFAULT_FALLBACK = "Sorry, I don't know how to answer that."
+
+
+@dataclass(frozen=True)
+class KnowledgeBase:
+    """Everything the bot knows, merged from one or more YAML files.
+
+    It behaves as a sequence of intents, so `Matcher(load_intents(...))` and
+    `for intent in knowledge_base` both read naturally.
+
+    Attributes:
+        intents: the intents, in file order.
+        synonyms: canonical term -> variant phrases, applied before matching.
+        entities: entity name -> value -> phrases naming that value.
+        threshold: the score (0-100) below which the bot falls back; None for the default.
+        context_turns: how many turns follow-up context lives; None for the default.
+        fallback: the reply when nothing matches.
+        sources: the files it was read from.
+    """
+
+    intents: tuple[Intent, ...]
+    synonyms: Mapping[str, tuple[str, ...]] = field(default_factory=lambda: MappingProxyType({}))
+    entities: Mapping[str, Mapping[str, tuple[str, ...]]] = field(
+        default_factory=lambda: MappingProxyType({})
+    )
+    threshold: float | None = None
+    context_turns: int | None = None
+    fallback: str = DEFAULT_FALLBACK
+    sources: tuple[str, ...] = ()
+
+    @classmethod
+    def of(cls, intents: Iterable[Intent] | KnowledgeBase) -> KnowledgeBase:
+        """Wrap plain intents in a knowledge base (a knowledge base is returned as it is)."""
+        if isinstance(intents, KnowledgeBase):
+            return intents
+        return cls(intents=tuple(intents))
+
+    def __iter__(self) -> Iterator[Intent]:
+        return iter(self.intents)
+
+    def __len__(self) -> int:
+        return len(self.intents)
+
+    def get(self, intent_id: str) -> Intent | None:
+        """The intent with this id, or None."""
+        return self._by_id.get(intent_id)
+
+    def __contains__(self, intent_id: object) -> bool:
+        return intent_id in self._by_id
+
+    @property
+    def _by_id(self) -> Mapping[str, Intent]:
+        # Built lazily and cached on the frozen instance; a benign race at worst builds it twice.
+        cached = self.__dict__.get("_by_id_cache")
+        if cached is None:
+            cached = {intent.id: intent for intent in self.intents}
+            object.__setattr__(self, "_by_id_cache", cached)
+        return cached
+
+    def topics(self) -> dict[str, list[Intent]]:
+        """Intents grouped by topic, in first-seen order ("Other" for intents without one)."""
+        groups: dict[str, list[Intent]] = {}
+        for intent in self.intents:
+            groups.setdefault(intent.topic or "Other", []).append(intent)
+        return groups

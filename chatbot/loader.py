@@ -1,0 +1,526 @@
+"""Read intent YAML files into a KnowledgeBase, with errors that name the file, line and intent."""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any, Union
+
+import yaml
+
+from chatbot.errors import (
+    DuplicateIntentError,
+    IntentFileError,
+    IntentPathError,
+    IntentSchemaError,
+    IntentSyntaxError,
+)
+from chatbot.intents import DEFAULT_FALLBACK, Intent, KnowledgeBase, Source
+
+PathLike = Union[str, "os.PathLike[str]"]
+
+YAML_SUFFIXES = (".yaml", ".yml")
+TOP_KEYS = ("intents", "synonyms", "entities", "settings", "fallback")
+INTENT_KEYS = ("id", "questions", "answer", "more", "why", "follow_ups", "slots", "topic")
+SETTING_KEYS = ("threshold", "context_turns")
+_ID_PATTERN = re.compile(r"[A-Za-z0-9_.\-]+")
+
+# The C parser is many times faster than the pure-Python one; both are safe loaders.
+_BaseLoader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _LineDict(dict):  # type: ignore[type-arg]
+    """A YAML mapping that remembers its line and the line of each key."""
+
+    line: int
+    key_lines: dict[Any, int]
+
+
+class _LineList(list):  # type: ignore[type-arg]
+    """A YAML sequence that remembers its line and the line of each item."""
+
+    line: int
+    item_lines: list[int]
+
+
+class _Loader(_BaseLoader):  # type: ignore[misc]
+    """PyYAML's safe loader, keeping line numbers and refusing duplicate keys."""
+
+
+def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> Iterator[_LineDict]:
+    data = _LineDict()
+    data.line = node.start_mark.line + 1
+    data.key_lines = {}
+    yield data
+    seen: dict[Any, int] = {}
+    for key_node, _ in node.value:
+        if isinstance(key_node, yaml.ScalarNode):
+            line = key_node.start_mark.line + 1
+            if key_node.value in seen and key_node.tag != "tag:yaml.org,2002:merge":
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"duplicate key '{key_node.value}'", key_node.start_mark
+                )
+            seen[key_node.value] = line
+    data.update(loader.construct_mapping(node))
+    for key in data:
+        data.key_lines[key] = seen.get(key, data.line)
+
+
+def _construct_sequence(loader: _Loader, node: yaml.SequenceNode) -> Iterator[_LineList]:
+    data = _LineList()
+    data.line = node.start_mark.line + 1
+    data.item_lines = [item.start_mark.line + 1 for item in node.value]
+    yield data
+    data.extend(loader.construct_sequence(node))
+
+
+_Loader.add_constructor("tag:yaml.org,2002:map", _construct_mapping)
+_Loader.add_constructor("tag:yaml.org,2002:seq", _construct_sequence)
+
+
+@dataclass
+class LoadResult:
+    """What reading intent files gave: the knowledge base (None if unusable) and every error."""
+
+    knowledge: KnowledgeBase | None
+    errors: list[IntentFileError] = field(default_factory=list)
+
+
+def load_intents(*paths: PathLike | Iterable[PathLike]) -> KnowledgeBase:
+    """Load intents from YAML files and folders, merged in the order given.
+
+    Args:
+        *paths: files, folders (every `*.yaml` / `*.yml` in them, sorted by name), or lists of them.
+
+    Returns:
+        The merged knowledge base.
+
+    Raises:
+        IntentFileError: a subclass naming the first problem; `.all_errors` holds every one found.
+
+    Example:
+        >>> kb = load_intents("intents/")
+        >>> kb.get("llm_definition").answer
+    """
+    result = read_intents(*paths)
+    if result.errors:
+        first = result.errors[0]
+        first.all_errors = tuple(result.errors)
+        raise first
+    assert result.knowledge is not None
+    return result.knowledge
+
+
+def read_intents(*paths: PathLike | Iterable[PathLike]) -> LoadResult:
+    """Like load_intents, but return every error found instead of raising the first."""
+    errors: list[IntentFileError] = []
+    files: list[Path] = []
+    for path in _flatten(paths):
+        try:
+            files.extend(_expand(Path(path)))
+        except IntentFileError as error:
+            errors.append(error)
+    if not files and not errors:
+        errors.append(IntentPathError("no intent files given", path="."))
+    builder = _Builder(errors)
+    for file in files:
+        document = _parse(file, errors)
+        if document is not None:
+            builder.add_document(file, document)
+    if errors:
+        return LoadResult(None, errors)
+    return LoadResult(builder.build(tuple(str(file) for file in files)), errors)
+
+
+def _flatten(paths: Iterable[Any]) -> Iterator[PathLike]:
+    for path in paths:
+        if isinstance(path, (str, os.PathLike)):
+            yield path
+        else:
+            yield from _flatten(path)
+
+
+def _expand(path: Path) -> list[Path]:
+    if path.is_dir():
+        try:
+            files = sorted(
+                child
+                for child in path.iterdir()
+                if child.suffix.lower() in YAML_SUFFIXES and child.is_file()
+            )
+        except OSError as error:
+            raise IntentPathError(f"cannot list folder: {error.strerror}", path=path) from None
+        if not files:
+            raise IntentPathError("no .yaml or .yml files in this folder", path=path)
+        return files
+    if path.is_file():
+        return [path]
+    if path.exists() or path.is_symlink():
+        raise IntentPathError("not a regular file or folder", path=path)
+    raise IntentPathError("no such file or folder", path=path)
+
+
+def _parse(file: Path, errors: list[IntentFileError]) -> Any:
+    try:
+        data = file.read_bytes()
+    except OSError as error:
+        errors.append(IntentPathError(f"cannot read file: {error.strerror}", path=file))
+        return None
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = data[: error.start].count(b"\n") + 1
+        errors.append(
+            IntentSyntaxError(
+                f"not UTF-8 text (byte 0x{data[error.start]:02x} cannot be decoded)",
+                path=file,
+                line=line,
+            )
+        )
+        return None
+    try:
+        document = yaml.load(text, Loader=_Loader)
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        reason = ": ".join(part for part in (error.context, error.problem) if part)
+        errors.append(
+            IntentSyntaxError(
+                f"invalid YAML: {reason}", path=file, line=mark.line + 1 if mark else None
+            )
+        )
+        return None
+    except yaml.YAMLError as error:
+        errors.append(IntentSyntaxError(f"invalid YAML: {error}", path=file))
+        return None
+    if document is None:
+        errors.append(
+            IntentSchemaError(
+                "the file is empty; expected a mapping with an 'intents' list", path=file
+            )
+        )
+    return document
+
+
+def _type_name(value: Any) -> str:
+    return {
+        _LineDict: "mapping",
+        _LineList: "list",
+        type(None): "null",
+    }.get(type(value), type(value).__name__)
+
+
+def _unknown_key_message(key: Any, allowed: tuple[str, ...]) -> str:
+    from rapidfuzz import process
+
+    message = f"unknown key '{key}'"
+    best = process.extractOne(str(key), allowed, score_cutoff=70)
+    if best:
+        message += f" (did you mean '{best[0]}'?)"
+    return message + f"; expected one of: {', '.join(allowed)}"
+
+
+class _Builder:
+    """Validates parsed documents one by one and merges them into one knowledge base."""
+
+    def __init__(self, errors: list[IntentFileError]) -> None:
+        self.errors = errors
+        self.intents: list[Intent] = []
+        self.first_seen: dict[str, Source] = {}
+        self.synonyms: dict[str, list[str]] = {}
+        self.entities: dict[str, dict[str, list[str]]] = {}
+        self.settings: dict[str, tuple[Any, Source]] = {}
+        self.fallback: tuple[str, Source] | None = None
+
+    def error(
+        self,
+        kind: type[IntentFileError],
+        reason: str,
+        file: Path,
+        line: int | None,
+        intent: str | None = None,
+    ) -> None:
+        self.errors.append(kind(reason, path=file, line=line, intent=intent))
+
+    def add_document(self, file: Path, document: Any) -> None:
+        if not isinstance(document, dict):
+            self.error(
+                IntentSchemaError,
+                f"expected a mapping with an 'intents' list at the top, got {_type_name(document)}",
+                file,
+                getattr(document, "line", 1),
+            )
+            return
+        lines = getattr(document, "key_lines", {})
+        for key in document:
+            if key not in TOP_KEYS:
+                self.error(
+                    IntentSchemaError, _unknown_key_message(key, TOP_KEYS), file, lines.get(key)
+                )
+        if "intents" not in document:
+            self.error(
+                IntentSchemaError, "missing key 'intents'", file, getattr(document, "line", 1)
+            )
+        intents = document.get("intents")
+        if isinstance(intents, list):
+            item_lines = getattr(intents, "item_lines", [])
+            for index, item in enumerate(intents):
+                line = item_lines[index] if index < len(item_lines) else None
+                self.add_intent(file, item, line)
+        elif "intents" in document and intents is not None:
+            self.error(
+                IntentSchemaError,
+                f"'intents' must be a list of mappings, got {_type_name(intents)}",
+                file,
+                lines.get("intents"),
+            )
+        if "synonyms" in document:
+            self.add_synonyms(file, document["synonyms"], lines.get("synonyms"))
+        if "entities" in document:
+            self.add_entities(file, document["entities"], lines.get("entities"))
+        if "settings" in document:
+            self.add_settings(file, document["settings"], lines.get("settings"))
+        if "fallback" in document:
+            self.add_fallback(file, document["fallback"], lines.get("fallback"))
+
+    def add_intent(self, file: Path, item: Any, line: int | None) -> None:
+        if not isinstance(item, dict):
+            self.error(
+                IntentSchemaError,
+                f"each intent must be a mapping, got {_type_name(item)}",
+                file,
+                line,
+            )
+            return
+        lines = item.key_lines if isinstance(item, _LineDict) else {}
+        raw_id = item.get("id")
+        intent_id = raw_id if isinstance(raw_id, str) and raw_id.strip() else None
+        before = len(self.errors)
+
+        def fail(reason: str, key: str | None = None) -> None:
+            self.error(IntentSchemaError, reason, file, lines.get(key, line), intent_id)
+
+        for key in item:
+            if key not in INTENT_KEYS:
+                fail(_unknown_key_message(key, INTENT_KEYS), key)
+        if "id" not in item:
+            fail("missing key 'id'")
+        elif intent_id is None:
+            fail(f"'id' must be a non-empty string, got {_type_name(raw_id)}", "id")
+        elif not _ID_PATTERN.fullmatch(intent_id):
+            fail("'id' may only contain letters, digits, '_', '-' and '.'", "id")
+        questions = self.string_list(item, "questions", fail, required=True)
+        answer = self.text(item, "answer", fail, required=True)
+        more = self.text(item, "more", fail)
+        why = self.text(item, "why", fail)
+        topic = self.text(item, "topic", fail)
+        follow_ups = self.string_list(item, "follow_ups", fail)
+        slots = item.get("slots", {})
+        if slots is None:
+            slots = {}
+        if not isinstance(slots, dict) or not all(
+            isinstance(key, str) and isinstance(value, str) for key, value in slots.items()
+        ):
+            fail("'slots' must map entity names to value names (strings)", "slots")
+            slots = {}
+        if len(self.errors) > before or intent_id is None:
+            return
+        if intent_id in self.first_seen:
+            self.error(
+                DuplicateIntentError,
+                f"duplicate id '{intent_id}', first declared at {self.first_seen[intent_id]}",
+                file,
+                lines.get("id", line),
+                intent_id,
+            )
+            return
+        source = Source(str(file), line)
+        self.first_seen[intent_id] = source
+        self.intents.append(
+            Intent(
+                id=intent_id,
+                questions=tuple(question.strip() for question in questions),
+                answer=answer or "",
+                more=more,
+                why=why,
+                follow_ups=tuple(follow_ups),
+                slots=MappingProxyType(dict(slots)),
+                topic=topic,
+                source=source,
+            )
+        )
+
+    @staticmethod
+    def text(item: dict[str, Any], key: str, fail: Any, *, required: bool = False) -> str | None:
+        if key not in item or item[key] is None:
+            if required:
+                fail(f"missing key '{key}'")
+            return None
+        value = item[key]
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            value = str(value)
+        if not isinstance(value, str):
+            fail(f"'{key}' must be a string, got {_type_name(value)}", key)
+            return None
+        if not value.strip():
+            fail(f"'{key}' must not be empty", key)
+            return None
+        return value.strip()
+
+    @staticmethod
+    def string_list(
+        item: dict[str, Any], key: str, fail: Any, *, required: bool = False
+    ) -> list[str]:
+        if key not in item or item[key] is None:
+            if required:
+                fail(f"missing key '{key}'")
+            return []
+        value = item[key]
+        if not isinstance(value, list):
+            fail(f"'{key}' must be a list of strings, got {_type_name(value)}", key)
+            return []
+        strings = []
+        for position, entry in enumerate(value, start=1):
+            if isinstance(entry, (int, float)) and not isinstance(entry, bool):
+                entry = str(entry)
+            if not isinstance(entry, str):
+                fail(f"'{key}' item {position} must be a string, got {_type_name(entry)}", key)
+            elif not entry.strip():
+                fail(f"'{key}' item {position} is empty", key)
+            else:
+                strings.append(entry)
+        if required and not value:
+            fail(f"'{key}' must not be empty", key)
+        return strings
+
+    def phrase_table(
+        self, file: Path, value: Any, line: int | None, what: str
+    ) -> dict[str, list[str]] | None:
+        """Check a mapping of name -> list of phrases (a single phrase is allowed too)."""
+        if not isinstance(value, dict):
+            self.error(
+                IntentSchemaError,
+                f"'{what}' must map names to lists of phrases, got {_type_name(value)}",
+                file,
+                line,
+            )
+            return None
+        lines = getattr(value, "key_lines", {})
+        table: dict[str, list[str]] = {}
+        for name, phrases in value.items():
+            if isinstance(phrases, str):
+                phrases = [phrases]
+            if (
+                not isinstance(name, str)
+                or not isinstance(phrases, list)
+                or not all(isinstance(phrase, str) and phrase.strip() for phrase in phrases)
+            ):
+                self.error(
+                    IntentSchemaError,
+                    f"'{what}' entry '{name}' must be a list of non-empty strings",
+                    file,
+                    lines.get(name, line),
+                )
+                continue
+            table[name] = [phrase.strip() for phrase in phrases]
+        return table
+
+    def add_synonyms(self, file: Path, value: Any, line: int | None) -> None:
+        table = self.phrase_table(file, value, line, "synonyms")
+        for canonical, variants in (table or {}).items():
+            self.synonyms.setdefault(canonical, []).extend(variants)
+
+    def add_entities(self, file: Path, value: Any, line: int | None) -> None:
+        if not isinstance(value, dict):
+            self.error(
+                IntentSchemaError,
+                f"'entities' must map entity names to their values, got {_type_name(value)}",
+                file,
+                line,
+            )
+            return
+        lines = getattr(value, "key_lines", {})
+        for entity, values in value.items():
+            table = self.phrase_table(file, values, lines.get(entity, line), f"entities.{entity}")
+            merged = self.entities.setdefault(str(entity), {})
+            for name, phrases in (table or {}).items():
+                merged.setdefault(name, []).extend(phrases)
+
+    def add_settings(self, file: Path, value: Any, line: int | None) -> None:
+        if not isinstance(value, dict):
+            self.error(
+                IntentSchemaError,
+                f"'settings' must be a mapping, got {_type_name(value)}",
+                file,
+                line,
+            )
+            return
+        lines = getattr(value, "key_lines", {})
+        for key, setting in value.items():
+            where = lines.get(key, line)
+            if key not in SETTING_KEYS:
+                self.error(IntentSchemaError, _unknown_key_message(key, SETTING_KEYS), file, where)
+                continue
+            if key == "threshold" and not (
+                isinstance(setting, (int, float))
+                and not isinstance(setting, bool)
+                and 0 <= setting <= 100
+            ):
+                self.error(
+                    IntentSchemaError, "'threshold' must be a number from 0 to 100", file, where
+                )
+                continue
+            if key == "context_turns" and not (
+                isinstance(setting, int) and not isinstance(setting, bool) and setting >= 1
+            ):
+                self.error(
+                    IntentSchemaError,
+                    "'context_turns' must be a whole number of at least 1",
+                    file,
+                    where,
+                )
+                continue
+            self.set_once(key, setting, Source(str(file), where))
+
+    def add_fallback(self, file: Path, value: Any, line: int | None) -> None:
+        if not isinstance(value, str) or not value.strip():
+            self.error(IntentSchemaError, "'fallback' must be a non-empty string", file, line)
+            return
+        self.set_once("fallback", value.strip(), Source(str(file), line))
+
+    def set_once(self, key: str, value: Any, source: Source) -> None:
+        if key in self.settings and self.settings[key][0] != value:
+            self.error(
+                IntentSchemaError,
+                f"'{key}' is already set to {self.settings[key][0]!r} at {self.settings[key][1]}",
+                Path(source.path),
+                source.line,
+            )
+            return
+        self.settings[key] = (value, source)
+
+    def build(self, sources: tuple[str, ...]) -> KnowledgeBase:
+        def setting(key: str) -> Any:
+            return self.settings[key][0] if key in self.settings else None
+
+        return KnowledgeBase(
+            intents=tuple(self.intents),
+            synonyms=MappingProxyType(
+                {name: tuple(dict.fromkeys(variants)) for name, variants in self.synonyms.items()}
+            ),
+            entities=MappingProxyType(
+                {
+                    entity: MappingProxyType(
+                        {value: tuple(dict.fromkeys(phrases)) for value, phrases in values.items()}
+                    )
+                    for entity, values in self.entities.items()
+                }
+            ),
+            threshold=setting("threshold"),
+            context_turns=setting("context_turns"),
+            fallback=setting("fallback") or DEFAULT_FALLBACK,
+            sources=sources,
+        )

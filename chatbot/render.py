@@ -1,0 +1,60 @@
+"""Present replies as plain text or JSON, with terminal control sequences removed."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from chatbot.conversation import Reply
+
+# ANSI escape sequences (CSI, OSC, and two-character escapes), then any other control character
+# except newline and tab: text from YAML or from the user must never drive the terminal.
+_ESCAPES = re.compile(
+    r"\x1b\[[0-?]*[ -/]*[@-~]"  # CSI ... final byte
+    r"|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?"  # OSC ... BEL or ST
+    r"|\x1b[PX^_][^\x1b]*(?:\x1b\\)?"  # DCS, SOS, PM, APC strings
+    r"|\x1b[@-Z\\-_]"  # two-character escapes
+    r"|\x9b[0-?]*[ -/]*[@-~]"  # 8-bit CSI
+)
+_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def clean(text: str) -> str:
+    """The text without terminal escape sequences or control characters (newlines and tabs stay).
+
+    Example:
+        >>> clean("hi\\x1b[2Jthere\\x07")
+        'hithere'
+    """
+    return _CONTROLS.sub("", _ESCAPES.sub("", text))
+
+
+def reply_to_json(reply: Reply) -> dict[str, Any]:
+    """The reply as the JSON object printed by `--json` (one per answered line)."""
+    return {
+        "question": reply.question,
+        "answer": reply.text,
+        "intent": reply.intent,
+        "score": round(reply.score, 2),
+        "alternatives": [
+            {"intent": alternative.intent, "score": round(alternative.score, 2)}
+            for alternative in reply.alternatives
+        ],
+        "suggestions": list(reply.suggestions),
+        "context": {"used": reply.context_used, "resolved": reply.resolved},
+    }
+
+
+def format_suggestions(reply: Reply) -> list[str]:
+    """Numbered suggestion lines, introduced by a heading that fits the kind of reply."""
+    if not reply.suggestions:
+        return []
+    heading = "Closest questions I know:" if reply.intent is None else "You could also ask:"
+    return [heading] + [
+        f"  {number}. {clean(suggestion)}" for number, suggestion in enumerate(reply.suggestions, 1)
+    ]
+
+
+def format_reply(reply: Reply) -> str:
+    """The reply as plain text: the answer, then numbered suggestions."""
+    return "\n".join([clean(reply.text), *format_suggestions(reply)])

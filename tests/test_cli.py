@@ -1,0 +1,154 @@
+"""The command line: ask, piped input, the --json schema, and exit codes."""
+
+from __future__ import annotations
+
+import io
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from chatbot.cli import build_parser, main
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def run(capsys, monkeypatch, argv, stdin=b""):
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(stdin), encoding="utf-8"))
+    status = main(argv)
+    out, err = capsys.readouterr()
+    return status, out, err
+
+
+def test_ask_answers_one_question(capsys, monkeypatch):
+    status, out, err = run(capsys, monkeypatch, ["ask", "can an LLM make pictures?"])
+    assert status == 0
+    assert err == ""
+    assert out.startswith("No.")
+    assert "diffusion" in out.lower()
+
+
+def test_ask_without_quotes_joins_words(capsys, monkeypatch):
+    status, out, _ = run(capsys, monkeypatch, ["ask", "what", "is", "an", "llm"])
+    assert status == 0
+    assert "large language model" in out.lower()
+
+
+JSON_KEYS = {"question", "answer", "intent", "score", "alternatives", "suggestions", "context"}
+
+
+def test_ask_json_schema(capsys, monkeypatch):
+    status, out, _ = run(capsys, monkeypatch, ["ask", "--json", "can an LLM make pictures?"])
+    assert status == 0
+    reply = json.loads(out)
+    assert set(reply) == JSON_KEYS
+    assert reply["question"] == "can an LLM make pictures?"
+    assert reply["intent"] == "llm_image_generation"
+    assert isinstance(reply["answer"], str)
+    assert 0 <= reply["score"] <= 100
+    assert all(set(a) == {"intent", "score"} for a in reply["alternatives"])
+    assert reply["alternatives"], "a runner-up is always reported"
+    assert all(isinstance(s, str) for s in reply["suggestions"])
+
+
+def test_fallback_json_has_null_intent_and_offers_closest_questions(capsys, monkeypatch):
+    _, out, _ = run(capsys, monkeypatch, ["ask", "--json", "what's the weather in paris"])
+    reply = json.loads(out)
+    assert reply["intent"] is None
+    assert reply["suggestions"]
+    assert "LLM" in reply["answer"] or "generative" in reply["answer"].lower()
+
+
+def test_piped_lines_answer_in_order_and_skip_blank_lines(capsys, monkeypatch):
+    stdin = b"what is an llm\n\n   \nwhat is generative ai\n"
+    status, out, _ = run(capsys, monkeypatch, ["--json"], stdin)
+    assert status == 0
+    replies = [json.loads(line) for line in out.splitlines()]
+    assert [r["intent"] for r in replies] == ["llm_definition", "genai_definition"]
+
+
+def test_piped_plain_output_separates_answers(capsys, monkeypatch):
+    _, out, _ = run(capsys, monkeypatch, [], b"hello\nthanks\n")
+    assert "\n\n" in out
+    assert out.count("You could also ask:") <= 2
+
+
+def test_piped_invalid_utf8_is_answered_not_fatal(capsys, monkeypatch):
+    status, out, _ = run(capsys, monkeypatch, ["--json"], b"what is an \xff llm\n")
+    assert status == 0
+    assert json.loads(out)["intent"] == "llm_definition"
+
+
+def test_custom_intents_file(capsys, monkeypatch, write_yaml):
+    path = write_yaml("intents: [{id: opening, questions: [when are you open], answer: 9 to 5.}]")
+    status, out, _ = run(capsys, monkeypatch, ["ask", "--intents", str(path), "are you open now"])
+    assert (status, out) == (0, "9 to 5.\n")
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (
+            ["ask", "--intents", "/no/such/dir", "hi"],
+            "chatbot: error: /no/such/dir: no such file or folder\n",
+        ),
+        (
+            ["ask"],
+            "chatbot: error: the following arguments are required: question"
+            " (see 'chatbot ask --help')\n",
+        ),
+        (
+            ["ask", "--threshold", "200", "hi"],
+            "chatbot: error: --threshold must be from 0 to 100\n",
+        ),
+        (
+            ["frobnicate"],
+            "chatbot: error: argument COMMAND: invalid choice: 'frobnicate'"
+            " (choose from 'ask') (see 'chatbot --help')\n",
+        ),
+    ],
+)
+def test_user_errors_exit_2_with_one_line(capsys, monkeypatch, argv, message):
+    status, out, err = run(capsys, monkeypatch, argv)
+    assert (status, out, err) == (2, "", message)
+
+
+def test_broken_intent_file_exits_2_naming_file_and_line(capsys, monkeypatch, write_yaml):
+    path = write_yaml("intents:\n  - id: a\n    questions: [x]\n")
+    status, _, err = run(capsys, monkeypatch, ["ask", "--intents", str(path), "x"])
+    assert status == 2
+    assert err == f"chatbot: error: {path}:2: intent 'a': missing key 'answer'\n"
+
+
+def test_every_command_and_option_has_help():
+    parser = build_parser()
+    commands = parser._subparsers._group_actions[0]
+    assert commands.choices
+    for name, subparser in commands.choices.items():
+        assert subparser.description, name
+        helps = {action.dest: action.help for action in subparser._actions}
+        assert all(helps.values()), (name, helps)
+    assert all(action.help for action in parser._actions)
+
+
+def test_real_process_no_traceback_and_exit_codes(tmp_path):
+    def chatbot(*args, stdin=""):
+        return subprocess.run(
+            [sys.executable, "-m", "chatbot", *args],
+            input=stdin,
+            capture_output=True,
+            text=True,
+            cwd=tmp_path,
+            env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin", "HOME": str(tmp_path)},
+            timeout=60,
+        )
+
+    answered = chatbot("--json", stdin="can an LLM make pictures?\n")
+    assert answered.returncode == 0
+    assert json.loads(answered.stdout)["intent"] == "llm_image_generation"
+    broken = chatbot("ask", "--intents", "missing.yaml", "hi")
+    assert broken.returncode == 2
+    assert "Traceback" not in broken.stderr
+    assert broken.stderr == "chatbot: error: missing.yaml: no such file or folder\n"

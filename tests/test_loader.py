@@ -1,0 +1,223 @@
+"""Loading intent YAML: good files merge, and each kind of bad file gets its exact message."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from chatbot import (
+    ChatbotError,
+    DuplicateIntentError,
+    IntentPathError,
+    IntentSchemaError,
+    IntentSyntaxError,
+    load_intents,
+    read_intents,
+)
+from chatbot.bot import bundled_intents_path
+
+GOOD = """
+synonyms:
+  llm: [large language model]
+entities:
+  subject:
+    llm: [llm, llms]
+settings:
+  threshold: 40
+  context_turns: 3
+fallback: I only know about LLMs.
+intents:
+  - id: llm_definition
+    topic: Basics
+    slots: {subject: llm, aspect: definition}
+    questions: [What is an LLM?, what's a large language model]
+    answer: A model of language.
+    more: A longer answer.
+    why: Because.
+    follow_ups: [other]
+  - id: other
+    questions: [something else]
+    answer: Other.
+"""
+
+
+def test_good_file_loads_every_field(write_yaml):
+    kb = load_intents(write_yaml(GOOD))
+    assert [intent.id for intent in kb] == ["llm_definition", "other"]
+    intent = kb.get("llm_definition")
+    assert intent.questions == ("What is an LLM?", "what's a large language model")
+    assert intent.answer == "A model of language."
+    assert (intent.more, intent.why, intent.topic) == ("A longer answer.", "Because.", "Basics")
+    assert intent.follow_ups == ("other",)
+    assert dict(intent.slots) == {"subject": "llm", "aspect": "definition"}
+    assert intent.source.line == 11
+    assert kb.synonyms["llm"] == ("large language model",)
+    assert kb.entities["subject"]["llm"] == ("llm", "llms")
+    assert (kb.threshold, kb.context_turns, kb.fallback) == (40, 3, "I only know about LLMs.")
+
+
+def test_folder_loads_sorted_yaml_and_yml_files_only(write_yaml, tmp_path):
+    write_yaml("intents: [{id: b, questions: [b?], answer: B}]", "kb/b.yml")
+    write_yaml("intents: [{id: a, questions: [a?], answer: A}]", "kb/a.yaml")
+    write_yaml("not: yaml intents", "kb/notes.txt")
+    kb = load_intents(tmp_path / "kb")
+    assert [intent.id for intent in kb] == ["a", "b"]
+
+
+def test_several_paths_merge(write_yaml):
+    first = write_yaml("intents: [{id: a, questions: [a?], answer: A}]", "one.yaml")
+    second = write_yaml("intents: [{id: b, questions: [b?], answer: B}]", "two.yaml")
+    assert [i.id for i in load_intents(first, second)] == ["a", "b"]
+    assert [i.id for i in load_intents([first, second])] == ["a", "b"]
+
+
+def test_bundled_faq_loads():
+    kb = load_intents(bundled_intents_path())
+    assert len(kb) >= 20
+    assert all(len(intent.questions) >= 8 for intent in kb)
+
+
+def error_of(path: Path | str) -> ChatbotError:
+    with pytest.raises(ChatbotError) as caught:
+        load_intents(path)
+    return caught.value
+
+
+@pytest.mark.parametrize(
+    ("text", "kind", "message"),
+    [
+        (
+            "intents:\n  - id: a\n    questions: What is it?\n    answer: A\n",
+            IntentSchemaError,
+            "{f}:3: intent 'a': 'questions' must be a list of strings, got str",
+        ),
+        (
+            "intents:\n  - id: a\n    questions: [x]\n",
+            IntentSchemaError,
+            "{f}:2: intent 'a': missing key 'answer'",
+        ),
+        (
+            "intents:\n  - questions: [x]\n    answer: A\n",
+            IntentSchemaError,
+            "{f}:2: missing key 'id'",
+        ),
+        (
+            "intents:\n  - id: a\n    qestions: [x]\n    questions: [y]\n    answer: A\n",
+            IntentSchemaError,
+            "{f}:3: intent 'a': unknown key 'qestions' (did you mean 'questions'?); "
+            "expected one of: id, questions, answer, more, why, follow_ups, slots, topic",
+        ),
+        (
+            "intents:\n  - id: a\n    questions: []\n    answer: A\n",
+            IntentSchemaError,
+            "{f}:3: intent 'a': 'questions' must not be empty",
+        ),
+        (
+            "intents:\n  - id: a\n    questions: [ok, [nested]]\n    answer: A\n",
+            IntentSchemaError,
+            "{f}:3: intent 'a': 'questions' item 2 must be a string, got list",
+        ),
+        (
+            "intents:\n  - id: a b\n    questions: [x]\n    answer: A\n",
+            IntentSchemaError,
+            "{f}:2: intent 'a b': 'id' may only contain letters, digits, '_', '-' and '.'",
+        ),
+        (
+            "intents:\n  - id: a\n    questions: [x]\n    answer: A\n"
+            "  - id: a\n    questions: [y]\n    answer: B\n",
+            DuplicateIntentError,
+            "{f}:5: intent 'a': duplicate id 'a', first declared at {f}:2",
+        ),
+        (
+            "intents:\n  - id: a\n    questions: [x\n    answer: A\n",
+            IntentSyntaxError,
+            "{f}:4: invalid YAML: while parsing a flow sequence: did not find expected ',' or ']'",
+        ),
+        (
+            "intents:\n  - id: a\n    id: b\n    questions: [x]\n    answer: A\n",
+            IntentSyntaxError,
+            "{f}:3: invalid YAML: duplicate key 'id'",
+        ),
+        (
+            "",
+            IntentSchemaError,
+            "{f}: the file is empty; expected a mapping with an 'intents' list",
+        ),
+        (
+            "- just\n- a list\n",
+            IntentSchemaError,
+            "{f}:1: expected a mapping with an 'intents' list at the top, got list",
+        ),
+        (
+            "intent:\n  - id: a\n",
+            IntentSchemaError,
+            "{f}:1: unknown key 'intent' (did you mean 'intents'?); "
+            "expected one of: intents, synonyms, entities, settings, fallback",
+        ),
+        (
+            "settings: {threshold: 200}\nintents: []\n",
+            IntentSchemaError,
+            "{f}:1: 'threshold' must be a number from 0 to 100",
+        ),
+    ],
+)
+def test_bad_file_message_names_file_line_and_intent(write_yaml, text, kind, message):
+    path = write_yaml(text)
+    error = error_of(path)
+    assert type(error) is kind
+    assert error.location_message() == message.format(f=path)
+
+
+def test_not_utf8_names_the_line(tmp_path):
+    path = tmp_path / "latin1.yaml"
+    path.write_bytes(b"intents:\n  - id: caf\xe9\n")
+    error = error_of(path)
+    assert isinstance(error, IntentSyntaxError)
+    assert str(error) == f"{path}:2: not UTF-8 text (byte 0xe9 cannot be decoded)"
+
+
+def test_python_tags_are_rejected_not_executed(write_yaml, tmp_path):
+    marker = tmp_path / "pwned"
+    path = write_yaml(f"intents: !!python/object/apply:os.system\n  - touch {marker}\n")
+    error = error_of(path)
+    assert isinstance(error, IntentSyntaxError)
+    assert "could not determine a constructor for the tag" in str(error)
+    assert not marker.exists()
+
+
+def test_unknown_path_and_empty_folder(tmp_path):
+    assert (
+        str(error_of(tmp_path / "missing.yaml"))
+        == f"{tmp_path / 'missing.yaml'}: no such file or folder"
+    )
+    (tmp_path / "empty").mkdir()
+    error = error_of(tmp_path / "empty")
+    assert isinstance(error, IntentPathError)
+    assert str(error) == f"{tmp_path / 'empty'}: no .yaml or .yml files in this folder"
+
+
+def test_duplicate_ids_across_files_name_both(write_yaml):
+    first = write_yaml("intents: [{id: a, questions: [x], answer: A}]", "one.yaml")
+    second = write_yaml("intents:\n  - {id: a, questions: [y], answer: B}\n", "two.yaml")
+    error = error_of_many(first, second)
+    assert str(error) == f"{second}:2: intent 'a': duplicate id 'a', first declared at {first}:1"
+
+
+def error_of_many(*paths: Path) -> ChatbotError:
+    with pytest.raises(ChatbotError) as caught:
+        load_intents(*paths)
+    return caught.value
+
+
+def test_every_error_is_reported_not_only_the_first(write_yaml):
+    path = write_yaml("intents:\n  - id: a\n    questions: [x]\n  - id: b\n    answer: B\n")
+    result = read_intents(path)
+    assert result.knowledge is None
+    assert [e.location_message() for e in result.errors] == [
+        f"{path}:2: intent 'a': missing key 'answer'",
+        f"{path}:4: intent 'b': missing key 'questions'",
+    ]
+    with pytest.raises(IntentSchemaError) as caught:
+        load_intents(path)
+    assert str(caught.value).endswith("(and 1 more error)")

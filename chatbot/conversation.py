@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
 from typing import TYPE_CHECKING
 
 from chatbot.matcher import Match
@@ -61,6 +63,23 @@ class Reply:
         return self.alternatives[0] if self.alternatives else None
 
 
+@dataclass(frozen=True)
+class Context:
+    """What a conversation is currently about, used to resolve follow-ups.
+
+    Attributes:
+        intent: the id of the intent answered last.
+        slots: its entity values, e.g. {"subject": "llm", "aspect": "outputs"}.
+        turns_left: how many more turns the context lives without being renewed.
+        label: a short human description, e.g. "LLMs, outputs".
+    """
+
+    intent: str
+    slots: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+    turns_left: int = 0
+    label: str = ""
+
+
 class Conversation:
     """A dialogue: ask questions in turn; context from earlier turns is kept per conversation.
 
@@ -74,6 +93,35 @@ class Conversation:
     def reset(self) -> None:
         """Forget the context of earlier turns."""
         self.last = None
+
+    def replace_bot(self, bot: Bot) -> None:
+        """Continue with another bot (say, after reloading the YAML); the context is cleared."""
+        self.bot = bot
+        self.reset()
+
+    @property
+    def context(self) -> Context | None:
+        """What follow-ups would refer to now, or None when there is no live context."""
+        if self.last is None or self.last.intent is None:
+            return None
+        intent = self.bot.knowledge.get(self.last.intent)
+        if intent is None:
+            return None
+        return Context(
+            intent=intent.id,
+            slots=intent.slots,
+            turns_left=1,
+            label=self._label(intent.slots) or (intent.topic or intent.id),
+        )
+
+    def _label(self, slots: Mapping[str, str]) -> str:
+        """Slot values in their display form: the first phrase declared for each value."""
+        entities = self.bot.knowledge.entities
+        names = []
+        for entity, value in slots.items():
+            phrases = entities.get(entity, {}).get(value, ())
+            names.append(phrases[0] if phrases else value.replace("_", " "))
+        return ", ".join(names)
 
     def ask(self, text: str) -> Reply:
         """Answer one turn.

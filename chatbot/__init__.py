@@ -9,7 +9,7 @@ Example:
 from __future__ import annotations
 
 from chatbot.bot import Bot, bundled_intents_path
-from chatbot.conversation import Alternative, Conversation, Reply
+from chatbot.conversation import Alternative, Context, Conversation, Reply
 from chatbot.errors import (
     ChatbotError,
     DuplicateIntentError,
@@ -29,6 +29,7 @@ __all__ = [
     "Alternative",
     "Bot",
     "ChatbotError",
+    "Context",
     "Conversation",
     "DuplicateIntentError",
     "Intent",

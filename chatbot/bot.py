@@ -64,9 +64,14 @@ class Bot:
         self.knowledge = knowledge
         self.matcher = Matcher(knowledge, threshold=threshold)
 
-    def conversation(self) -> Conversation:
-        """Start a conversation with its own context."""
-        return Conversation(self)
+    def conversation(self, *, context_turns: int | None = None) -> Conversation:
+        """Start a conversation with its own context.
+
+        Args:
+            context_turns: how many turns context lives without renewal (default: the knowledge
+                base's setting, else 5).
+        """
+        return Conversation(self, context_turns=context_turns)
 
     def ask(self, text: str) -> Reply:
         """Answer one question with no context (a fresh conversation each call)."""

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
 from types import MappingProxyType
 from typing import TYPE_CHECKING
 
+from chatbot.followups import command_of, is_elliptical, ordinal_of, pronoun_position, yes_or_no
+from chatbot.intents import Intent
 from chatbot.matcher import Match
+from chatbot.text import stem
 
 if TYPE_CHECKING:
     from chatbot.bot import Bot
@@ -15,6 +18,16 @@ if TYPE_CHECKING:
 # How many runner-up intents a reply reports, and how many questions it suggests.
 ALTERNATIVES = 3
 SUGGESTIONS = 3
+# Context lives this many turns that do not renew it (a knowledge base may set its own).
+DEFAULT_CONTEXT_TURNS = 5
+# Ask "Did you mean A or B?" when the two best intents are this close and neither is sure.
+CLARIFY_MARGIN = 2.0
+CLARIFY_BELOW = 70.0
+
+NOT_WHAT_YOU_MEANT = "Sorry about that. Could you ask it in other words? These might be closer:"
+NOTHING_TO_EXPAND = "Ask me a question first, then I can tell you more about it."
+NO_MORE = "That is all I have on this."
+NO_WHY = "I have no further explanation for this, but here is the answer again:"
 
 
 @dataclass(frozen=True)
@@ -72,27 +85,47 @@ class Context:
         slots: its entity values, e.g. {"subject": "llm", "aspect": "outputs"}.
         turns_left: how many more turns the context lives without being renewed.
         label: a short human description, e.g. "LLMs, outputs".
+        question: the question that set it, as it was understood.
     """
 
     intent: str
     slots: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
     turns_left: int = 0
     label: str = ""
+    question: str = ""
 
 
 class Conversation:
     """A dialogue: ask questions in turn; context from earlier turns is kept per conversation.
 
-    Create one per user with `bot.conversation()`; many conversations can share one Bot.
+    Create one per user with `bot.conversation()`; many conversations can share one Bot, but
+    one conversation is one user's and is not meant to be shared between threads.
+
+    Follow-ups it understands, in the order they are tried:
+        - an answer to "Did you mean A or B?": "the second", "B's wording", "yes", "no";
+        - a pick from the numbered suggestions: "2", "the first one";
+        - "tell me more" / "why?": the last intent's `more` / `why`;
+        - an elliptical question naming only new entity values: "and LLMs?", "what about outputs?";
+        - a reference to the subject in context: "what do they output?";
+        - anything else is matched as a complete question, which always beats context.
     """
 
-    def __init__(self, bot: Bot) -> None:
+    def __init__(self, bot: Bot, *, context_turns: int | None = None) -> None:
         self.bot = bot
+        self.context_turns = context_turns or bot.knowledge.context_turns or DEFAULT_CONTEXT_TURNS
         self.last: Reply | None = None
+        self._context: Context | None = None
+        # Intents behind the numbered suggestions of the last reply, and the choices of a
+        # pending "Did you mean A or B?".
+        self._offered: tuple[str, ...] = ()
+        self._choices: tuple[str, ...] = ()
 
     def reset(self) -> None:
         """Forget the context of earlier turns."""
         self.last = None
+        self._context = None
+        self._offered = ()
+        self._choices = ()
 
     def replace_bot(self, bot: Bot) -> None:
         """Continue with another bot (say, after reloading the YAML); the context is cleared."""
@@ -102,51 +135,207 @@ class Conversation:
     @property
     def context(self) -> Context | None:
         """What follow-ups would refer to now, or None when there is no live context."""
-        if self.last is None or self.last.intent is None:
-            return None
-        intent = self.bot.knowledge.get(self.last.intent)
-        if intent is None:
-            return None
-        return Context(
-            intent=intent.id,
-            slots=intent.slots,
-            turns_left=1,
-            label=self._label(intent.slots) or (intent.topic or intent.id),
-        )
-
-    def _label(self, slots: Mapping[str, str]) -> str:
-        """Slot values in their display form: the first phrase declared for each value."""
-        entities = self.bot.knowledge.entities
-        names = []
-        for entity, value in slots.items():
-            phrases = entities.get(entity, {}).get(value, ())
-            names.append(phrases[0] if phrases else value.replace("_", " "))
-        return ", ".join(names)
+        return self._context
 
     def ask(self, text: str) -> Reply:
-        """Answer one turn.
+        """Answer one turn, using the context of earlier turns where the text needs it.
 
         Example:
-            >>> Bot().conversation().ask("can an llm make pictures?").intent
-            'llm_image_generation'
+            >>> conversation = Bot().conversation()
+            >>> conversation.ask("What data is generative AI trained on?").intent
+            'genai_data_inputs'
+            >>> conversation.ask("and LLMs?").intent
+            'llm_data_inputs'
         """
         matcher = self.bot.matcher
-        ranked = matcher.rank(text, limit=ALTERNATIVES + 1)
-        best = ranked[0] if ranked and ranked[0].score >= matcher.threshold else None
-        if best is None:
-            reply = self._fallback(text, ranked)
-        else:
-            reply = self._answer(text, best, ranked[1:])
-        self.last = reply
+        words = matcher.analyzer.words(text)
+        reply = (
+            self._answer_choice(text, words)
+            or self._pick_suggestion(text, words)
+            or self._expand(text, words)
+            or self._resolve_ellipsis(text, words)
+            or self._resolve_reference(text, words)
+            or self._match(text)
+        )
+        self._remember(reply)
         return reply
 
-    def _answer(self, text: str, best: Match, runners_up: list[Match]) -> Reply:
-        knowledge = self.bot.knowledge
-        suggestions = []
-        for intent_id in best.intent.follow_ups:
-            follow_up = knowledge.get(intent_id)
-            if follow_up is not None and follow_up.questions:
-                suggestions.append(follow_up.questions[0])
+    # -- the follow-up rules, each returning None when it does not apply ---------------------
+
+    def _answer_choice(self, text: str, words: list[str]) -> Reply | None:
+        if not self._choices:
+            return None
+        choices = self._choices
+        position = ordinal_of(words)
+        if position is not None and (1 <= position <= len(choices) or position == -1):
+            return self._answer_intent(text, choices[position - 1 if position > 0 else -1])
+        verdict = yes_or_no(words)
+        if verdict is True:
+            return self._answer_intent(text, choices[0])
+        if verdict is False:
+            return Reply(
+                text=NOT_WHAT_YOU_MEANT,
+                intent=None,
+                score=0.0,
+                question=text,
+                suggestions=self._first_questions(self._offered_after_no(choices)),
+                kind="fallback",
+                context_used=True,
+                threshold=self.bot.matcher.threshold,
+            )
+        # Naming an entity value that only one choice has ("the LLM one") picks that choice.
+        named = self.bot.matcher.entities.find([stem(word) for word in words])
+        fitting = [
+            intent_id
+            for intent_id in choices
+            if (intent := self.bot.knowledge.get(intent_id)) is not None
+            and any(intent.slots.get(entity) in values for entity, values in named.items())
+        ]
+        if len(fitting) == 1:
+            return self._answer_intent(text, fitting[0])
+        # Otherwise the wording may still be closest to one of them, unless the text is a
+        # new question that matches something else well.
+        ranked = self.bot.matcher.rank(text, limit=len(choices) + 3)
+        for match in ranked:
+            if match.intent.id in choices:
+                return self._answer_intent(text, match.intent.id, match=match)
+            if match.score >= self.bot.matcher.threshold:
+                return None
+        return None
+
+    def _pick_suggestion(self, text: str, words: list[str]) -> Reply | None:
+        if not self._offered:
+            return None
+        position = ordinal_of(words)
+        if position is None or not (1 <= position <= len(self._offered) or position == -1):
+            return None
+        return self._answer_intent(text, self._offered[position - 1 if position > 0 else -1])
+
+    def _expand(self, text: str, words: list[str]) -> Reply | None:
+        command = command_of(words)
+        if command is None:
+            return None
+        intent = self._context_intent()
+        if intent is None:
+            return Reply(
+                text=NOTHING_TO_EXPAND,
+                intent=None,
+                score=0.0,
+                question=text,
+                suggestions=self._first_questions(i.id for i in self.bot.knowledge.intents),
+                kind="fallback",
+                threshold=self.bot.matcher.threshold,
+            )
+        if command == "more":
+            body = intent.more or f"{NO_MORE} {intent.answer}"
+        else:
+            body = intent.why or intent.more or f"{NO_WHY} {intent.answer}"
+        return Reply(
+            text=body,
+            intent=intent.id,
+            score=100.0,
+            question=text,
+            suggestions=self._first_questions(intent.follow_ups),
+            kind=command,
+            context_used=True,
+            resolved=f"{command}: {intent.questions[0]}",
+            threshold=self.bot.matcher.threshold,
+        )
+
+    def _resolve_ellipsis(self, text: str, words: list[str]) -> Reply | None:
+        context = self._context
+        if context is None:
+            return None
+        mentions = self.bot.matcher.entities.spans([stem(word) for word in words])
+        if not is_elliptical(words, [(m.start, m.end) for m in mentions]):
+            return None
+        named: dict[str, set[str]] = {}
+        for mention in mentions:
+            named.setdefault(mention.entity, set()).add(mention.value)
+        if any(len(values) > 1 for values in named.values()):
+            return None  # "and LLMs and generative AI?" is not one follow-up
+        slots = dict(context.slots)
+        if slots and set(named) <= set(slots):
+            slots.update({entity: values.pop() for entity, values in named.items()})
+            target = self.bot.knowledge.with_slots(slots)
+            return self._answer_intent(text, target.id) if target else None
+        return self._substitute(text, context, {m.entity: m.value for m in mentions})
+
+    def _substitute(self, text: str, context: Context, named: dict[str, str]) -> Reply | None:
+        """Answer "and generative AI?" after a question without slots by swapping the value
+        named now into the question that set the context."""
+        words = self.bot.matcher.analyzer.words(context.question)
+        mentions = self.bot.matcher.entities.spans([stem(word) for word in words])
+        swaps = [m for m in mentions if m.entity in named and m.value != named[m.entity]]
+        if not swaps:
+            return None
+        for mention in reversed(swaps):
+            words[mention.start : mention.end] = [
+                self._display(mention.entity, named[mention.entity])
+            ]
+        return self._rematch(text, " ".join(words))
+
+    def _resolve_reference(self, text: str, words: list[str]) -> Reply | None:
+        context = self._context
+        if context is None or not context.slots:
+            return None
+        position = pronoun_position(words)
+        if position is None:
+            return None
+        # A pronoun stands for the context's first slot (the subject, in the bundled FAQ),
+        # unless the question names a value of that entity itself.
+        entity, value = next(iter(context.slots.items()))
+        mentioned = self.bot.matcher.entities.find([stem(word) for word in words])
+        if entity in mentioned:
+            return None
+        rewritten = " ".join(
+            [*words[:position], self._display(entity, value), *words[position + 1 :]]
+        )
+        return self._rematch(text, rewritten)
+
+    def _rematch(self, text: str, rewritten: str) -> Reply | None:
+        """Match a question rewritten from context; None when even that finds nothing."""
+        ranked = self.bot.matcher.rank(rewritten, limit=ALTERNATIVES + 1)
+        if not ranked or ranked[0].score < self.bot.matcher.threshold:
+            return None
+        reply = self._reply_for(text, ranked[0], ranked[1:])
+        return replace(reply, context_used=True, resolved=rewritten)
+
+    def _match(self, text: str) -> Reply:
+        matcher = self.bot.matcher
+        ranked = matcher.rank(text, limit=ALTERNATIVES + 1)
+        if not ranked or ranked[0].score < matcher.threshold:
+            return self._fallback(text, ranked)
+        best = ranked[0]
+        if (
+            len(ranked) > 1
+            and ranked[1].score >= matcher.threshold
+            and best.score - ranked[1].score < CLARIFY_MARGIN
+            and best.score < CLARIFY_BELOW
+        ):
+            return self._clarify(text, ranked)
+        return self._reply_for(text, best, ranked[1:])
+
+    # -- building replies --------------------------------------------------------------------
+
+    def _answer_intent(self, text: str, intent_id: str, match: Match | None = None) -> Reply | None:
+        intent = self.bot.knowledge.get(intent_id)
+        if intent is None:
+            return None
+        return Reply(
+            text=intent.answer,
+            intent=intent.id,
+            score=match.score if match else 100.0,
+            question=text,
+            matched_question=match.question if match else None,
+            suggestions=self._first_questions(intent.follow_ups),
+            context_used=True,
+            resolved=intent.questions[0],
+            threshold=self.bot.matcher.threshold,
+            match=match,
+        )
+
+    def _reply_for(self, text: str, best: Match, runners_up: list[Match]) -> Reply:
         return Reply(
             text=best.intent.answer,
             intent=best.intent.id,
@@ -154,24 +343,107 @@ class Conversation:
             question=text,
             matched_question=best.question,
             alternatives=tuple(Alternative(m.intent.id, m.score) for m in runners_up),
-            suggestions=tuple(suggestions[:SUGGESTIONS]),
+            suggestions=self._first_questions(best.intent.follow_ups),
             threshold=self.bot.matcher.threshold,
             match=best,
         )
 
+    def _clarify(self, text: str, ranked: list[Match]) -> Reply:
+        first, second = ranked[0], ranked[1]
+        return Reply(
+            text=f'Did you mean "{first.intent.questions[0]}" or "{second.intent.questions[0]}"?',
+            intent=None,
+            score=first.score,
+            question=text,
+            matched_question=first.question,
+            alternatives=tuple(Alternative(m.intent.id, m.score) for m in ranked),
+            suggestions=(first.intent.questions[0], second.intent.questions[0]),
+            kind="clarify",
+            threshold=self.bot.matcher.threshold,
+            match=first,
+        )
+
     def _fallback(self, text: str, ranked: list[Match]) -> Reply:
-        suggestions = [match.question for match in ranked[:SUGGESTIONS]]
-        if not suggestions:
-            suggestions = [
-                intent.questions[0] for intent in self.bot.knowledge.intents[:SUGGESTIONS]
-            ]
+        offered = [match.intent.id for match in ranked[:SUGGESTIONS]] or [
+            intent.id for intent in self.bot.knowledge.intents
+        ]
+        suggestions = [match.question for match in ranked[:SUGGESTIONS]] or self._first_questions(
+            offered
+        )
         return Reply(
             text=self.bot.knowledge.fallback,
             intent=None,
             score=ranked[0].score if ranked else 0.0,
             question=text,
             alternatives=tuple(Alternative(m.intent.id, m.score) for m in ranked),
-            suggestions=tuple(suggestions),
+            suggestions=tuple(suggestions[:SUGGESTIONS]),
             kind="fallback",
             threshold=self.bot.matcher.threshold,
         )
+
+    # -- bookkeeping ---------------------------------------------------------------------------
+
+    def _remember(self, reply: Reply) -> None:
+        """Update the context after a turn: an answer replaces it, anything else ages it."""
+        self.last = reply
+        self._choices = (
+            tuple(a.intent for a in reply.alternatives[:2]) if reply.kind == "clarify" else ()
+        )
+        self._offered = self._suggested_intents(reply)
+        intent = self.bot.knowledge.get(reply.intent) if reply.intent else None
+        if intent is not None and intent.sets_context and reply.kind == "answer":
+            self._context = Context(
+                intent=intent.id,
+                slots=intent.slots,
+                turns_left=self.context_turns,
+                label=self._label(intent),
+                question=reply.resolved or reply.question,
+            )
+        elif self._context is not None:
+            # Fallbacks, small talk and expansions do not renew the context; it runs out.
+            turns_left = self._context.turns_left - 1
+            self._context = (
+                replace(self._context, turns_left=turns_left) if turns_left > 0 else None
+            )
+
+    def _suggested_intents(self, reply: Reply) -> tuple[str, ...]:
+        if reply.kind == "clarify":
+            return tuple(a.intent for a in reply.alternatives[:2])
+        if reply.kind == "fallback":
+            offered = [a.intent for a in reply.alternatives[:SUGGESTIONS]]
+            if offered:
+                return tuple(offered)
+            return tuple(i.id for i in self.bot.knowledge.intents[: len(reply.suggestions)])
+        intent = self.bot.knowledge.get(reply.intent) if reply.intent else None
+        if intent is None:
+            return ()
+        known = [i for i in intent.follow_ups if self.bot.knowledge.get(i) is not None]
+        return tuple(known[:SUGGESTIONS])
+
+    def _context_intent(self) -> Intent | None:
+        if self._context is None:
+            return None
+        return self.bot.knowledge.get(self._context.intent)
+
+    def _first_questions(self, intent_ids: Iterable[str]) -> tuple[str, ...]:
+        questions = []
+        for intent_id in intent_ids:
+            intent = self.bot.knowledge.get(intent_id)
+            if intent is not None and intent.questions:
+                questions.append(intent.questions[0])
+            if len(questions) == SUGGESTIONS:
+                break
+        return tuple(questions)
+
+    def _offered_after_no(self, choices: tuple[str, ...]) -> list[str]:
+        ranked = self.last.alternatives if self.last else ()
+        return [a.intent for a in ranked if a.intent not in choices]
+
+    def _display(self, entity: str, value: str) -> str:
+        """How a value is named to the user: the first phrase declared for it."""
+        phrases = self.bot.knowledge.entities.get(entity, {}).get(value, ())
+        return phrases[0] if phrases else value.replace("_", " ")
+
+    def _label(self, intent: Intent) -> str:
+        names = [self._display(entity, value) for entity, value in intent.slots.items()]
+        return ", ".join(names) or intent.topic or intent.id

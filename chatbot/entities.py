@@ -3,8 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 
 from chatbot.text import Analyzer
+
+
+@dataclass(frozen=True)
+class Mention:
+    """An entity value named in a question, at terms[start:end]."""
+
+    start: int
+    end: int
+    entity: str
+    value: str
 
 
 class EntityFinder:
@@ -29,23 +40,31 @@ class EntityFinder:
     def __bool__(self) -> bool:
         return bool(self._phrases)
 
-    def find(self, terms: Sequence[str]) -> dict[str, list[str]]:
-        """Entity -> values named in `terms` (stemmed terms), in order of first mention.
+    def spans(self, terms: Sequence[str]) -> list[Mention]:
+        """Every entity value named in `terms` (stemmed terms), left to right.
 
         The longest phrase wins where phrases overlap ("training data" over "data").
         """
-        found: dict[str, list[str]] = {}
+        mentions: list[Mention] = []
         position = 0
         while position < len(terms):
             for size in range(min(self._longest, len(terms) - position), 0, -1):
                 named = self._phrases.get(tuple(terms[position : position + size]))
                 if named:
-                    for entity, value in named:
-                        values = found.setdefault(entity, [])
-                        if value not in values:
-                            values.append(value)
+                    mentions.extend(
+                        Mention(position, position + size, entity, value) for entity, value in named
+                    )
                     position += size
                     break
             else:
                 position += 1
+        return mentions
+
+    def find(self, terms: Sequence[str]) -> dict[str, list[str]]:
+        """Entity -> values named in `terms` (stemmed terms), in order of first mention."""
+        found: dict[str, list[str]] = {}
+        for mention in self.spans(terms):
+            values = found.setdefault(mention.entity, [])
+            if mention.value not in values:
+                values.append(mention.value)
         return found

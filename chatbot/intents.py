@@ -31,6 +31,7 @@ class Intent:
         follow_ups: ids of intents worth suggesting after this one.
         slots: entity values this intent stands for, e.g. {"subject": "llm", "aspect": "outputs"}.
         topic: a group name used when listing what the bot knows.
+        sets_context: False for intents such as small talk that follow-ups never refer to.
         source: where the intent was declared.
     """
 
@@ -42,6 +43,7 @@ class Intent:
     follow_ups: tuple[str, ...] = ()
     slots: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
     topic: str | None = None
+    sets_context: bool = True
     source: Source | None = field(default=None, compare=False)
 
 
@@ -103,6 +105,18 @@ class KnowledgeBase:
             cached = {intent.id: intent for intent in self.intents}
             object.__setattr__(self, "_by_id_cache", cached)
         return cached
+
+    def with_slots(self, slots: Mapping[str, str]) -> Intent | None:
+        """The intent declaring exactly these slot values, or None."""
+        key = frozenset(slots.items())
+        cached = self.__dict__.get("_by_slots_cache")
+        if cached is None:
+            cached = {}
+            for intent in self.intents:
+                if intent.slots:
+                    cached.setdefault(frozenset(intent.slots.items()), intent)
+            object.__setattr__(self, "_by_slots_cache", cached)
+        return cached.get(key)
 
     def topics(self) -> dict[str, list[Intent]]:
         """Intents grouped by topic, in first-seen order ("Other" for intents without one)."""

@@ -25,7 +25,9 @@ PathLike = Union[str, "os.PathLike[str]"]
 
 YAML_SUFFIXES = (".yaml", ".yml")
 TOP_KEYS = ("intents", "synonyms", "entities", "settings", "fallback")
-INTENT_KEYS = ("id", "questions", "answer", "more", "why", "follow_ups", "slots", "topic")
+INTENT_KEYS = (
+    "id", "questions", "answer", "more", "why", "follow_ups", "slots", "topic", "sets_context"
+)  # fmt: skip
 SETTING_KEYS = ("threshold", "context_turns")
 _ID_PATTERN = re.compile(r"[A-Za-z0-9_.\-]+")
 
@@ -326,6 +328,12 @@ class _Builder:
         ):
             fail("'slots' must map entity names to value names (strings)", "slots")
             slots = {}
+        sets_context = item.get("sets_context", True)
+        if not isinstance(sets_context, bool):
+            fail(
+                f"'sets_context' must be true or false, got {_type_name(sets_context)}",
+                "sets_context",
+            )
         if len(self.errors) > before or intent_id is None:
             return
         if intent_id in self.first_seen:
@@ -349,6 +357,7 @@ class _Builder:
                 follow_ups=tuple(follow_ups),
                 slots=MappingProxyType(dict(slots)),
                 topic=topic,
+                sets_context=sets_context,
                 source=source,
             )
         )

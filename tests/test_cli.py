@@ -152,3 +152,12 @@ def test_real_process_no_traceback_and_exit_codes(tmp_path):
     assert broken.returncode == 2
     assert "Traceback" not in broken.stderr
     assert broken.stderr == "chatbot: error: missing.yaml: no such file or folder\n"
+
+
+def test_piped_follow_ups_keep_context_across_lines(capsys, monkeypatch):
+    stdin = b"What data is generative AI trained on?\nand LLMs?\nwhat about outputs?\n"
+    _, out, _ = run(capsys, monkeypatch, ["--json"], stdin)
+    replies = [json.loads(line) for line in out.splitlines()]
+    assert [r["intent"] for r in replies] == ["genai_data_inputs", "llm_data_inputs", "llm_outputs"]
+    assert [r["context"]["used"] for r in replies] == [False, True, True]
+    assert replies[2]["context"]["resolved"] == "What kind of output does an LLM produce?"

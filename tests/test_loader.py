@@ -106,7 +106,8 @@ def error_of(path: Path | str) -> ChatbotError:
             "intents:\n  - id: a\n    qestions: [x]\n    questions: [y]\n    answer: A\n",
             IntentSchemaError,
             "{f}:3: intent 'a': unknown key 'qestions' (did you mean 'questions'?); "
-            "expected one of: id, questions, answer, more, why, follow_ups, slots, topic",
+            "expected one of: id, questions, answer, more, why, follow_ups, slots, topic, "
+            "sets_context",
         ),
         (
             "intents:\n  - id: a\n    questions: []\n    answer: A\n",

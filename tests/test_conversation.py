@@ -1,0 +1,148 @@
+"""Conversations: golden transcripts in tests/conversations/*.yaml, and context rules in detail."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from chatbot import Bot, Intent, KnowledgeBase
+
+FOLDER = Path(__file__).parent / "conversations"
+
+
+def golden_conversations():
+    for path in sorted(FOLDER.glob("*.yaml")):
+        for number, turns in enumerate(yaml.safe_load(path.read_text("utf-8"))["conversations"], 1):
+            yield pytest.param(turns, id=f"{path.stem}-{number}")
+
+
+def test_there_are_enough_golden_conversations():
+    assert len(list(golden_conversations())) >= 25
+
+
+@pytest.mark.parametrize("turns", list(golden_conversations()))
+def test_golden_conversation(bundled_bot, turns):
+    conversation = bundled_bot.conversation()
+    for number, turn in enumerate(turns, 1):
+        reply = conversation.ask(turn["question"])
+        where = (
+            f"turn {number} {turn['question']!r}: got {reply.intent} ({reply.kind}, {reply.score})"
+        )
+        if "intent" in turn:
+            assert reply.intent == turn["intent"], where
+        if "kind" in turn:
+            assert reply.kind == turn["kind"], where
+        if "context" in turn:
+            assert reply.context_used == turn["context"], where
+
+
+def test_clarification_offers_both_and_accepts_either(bundled_bot):
+    conversation = bundled_bot.conversation()
+    question = conversation.ask("architecture?")
+    assert question.kind == "clarify"
+    first, second = (a.intent for a in question.alternatives[:2])
+    assert {first, second} == {"llm_architecture", "genai_architecture"}
+    assert question.text.startswith("Did you mean ")
+    assert conversation.ask("the second").intent == second
+    conversation.reset()  # else "architecture?" is a follow-up about the subject just answered
+    assert conversation.ask("architecture?").kind == "clarify"
+    assert conversation.ask("yes").intent == first
+
+
+def test_context_is_reported_and_resolved_question_is_shown(bundled_bot):
+    conversation = bundled_bot.conversation()
+    conversation.ask("What data is generative AI trained on?")
+    assert conversation.context.label == "generative AI, data inputs"
+    assert conversation.context.turns_left == 5
+    reply = conversation.ask("and LLMs?")
+    assert reply.context_used
+    assert reply.resolved == bundled_bot.knowledge.get("llm_data_inputs").questions[0]
+    reference = conversation.ask("what do they output?")
+    assert reference.resolved == "what do LLMs output"
+
+
+def test_reset_clears_the_context(bundled_bot):
+    conversation = bundled_bot.conversation()
+    conversation.ask("what architecture do llms use")
+    conversation.reset()
+    assert conversation.context is None
+    assert not conversation.ask("and generative ai?").context_used
+
+
+def test_context_lifespan_is_configurable(bundled_bot):
+    conversation = bundled_bot.conversation(context_turns=1)
+    conversation.ask("what architecture do llms use")
+    conversation.ask("qwerty")
+    assert conversation.context is None
+
+
+def test_conversations_do_not_share_context(bundled_bot):
+    first, second = bundled_bot.conversation(), bundled_bot.conversation()
+    first.ask("what architecture do llms use")
+    second.ask("what data is generative ai trained on")
+    assert first.ask("what about outputs?").intent == "llm_outputs"
+    assert second.ask("what about outputs?").intent == "genai_outputs"
+
+
+PLANS = """
+entities:
+  plan:
+    basic: [Basic plan, basic]
+    pro: [Pro plan, pro]
+  aspect:
+    price: [price, cost, how much]
+    storage: [storage, space, disk]
+intents:
+  - id: basic_price
+    slots: {plan: basic, aspect: price}
+    questions: [how much is the basic plan]
+    answer: 5 a month.
+  - id: pro_price
+    slots: {plan: pro, aspect: price}
+    questions: [how much is the pro plan]
+    answer: 20 a month.
+  - id: basic_storage
+    slots: {plan: basic, aspect: storage}
+    questions: [how much storage does basic have]
+    answer: 10 GB.
+  - id: pro_storage
+    slots: {plan: pro, aspect: storage}
+    questions: [how much storage does pro have]
+    answer: 1 TB.
+"""
+
+
+def test_entities_of_another_faq_work_without_code(write_yaml):
+    conversation = Bot(write_yaml(PLANS)).conversation()
+    assert conversation.ask("how much is the basic plan?").text == "5 a month."
+    assert conversation.ask("and pro?").text == "20 a month."
+    assert conversation.ask("what about storage?").text == "1 TB."
+    assert conversation.ask("how much space does it have?").intent == "pro_storage"
+
+
+def test_more_and_why_fall_back_to_what_the_intent_has():
+    bot = Bot([Intent(id="hours", questions=("when are you open",), answer="9 to 5.")])
+    conversation = bot.conversation()
+    conversation.ask("when are you open")
+    more = conversation.ask("tell me more")
+    assert (more.intent, more.kind) == ("hours", "more")
+    assert more.text.endswith("9 to 5.")
+    assert conversation.ask("why?").intent == "hours"
+
+
+def test_no_on_a_clarification_offers_other_questions():
+    intents = [
+        Intent(id="reset_password", questions=("how do i reset my password",), answer="Link."),
+        Intent(id="reset_router", questions=("how do i reset my router",), answer="Button."),
+        Intent(id="opening", questions=("when are you open",), answer="9 to 5."),
+    ]
+    conversation = Bot(KnowledgeBase.of(intents)).conversation()
+    clarify = conversation.ask("how do i reset")
+    assert clarify.kind == "clarify"
+    assert conversation.ask("no").kind == "fallback"
+    assert conversation.context is None or conversation.context.intent not in {
+        "reset_password",
+        "reset_router",
+    }

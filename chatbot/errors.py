@@ -53,6 +53,10 @@ class IntentPathError(IntentFileError):
     """A path given for intents does not exist, is not readable, or holds no YAML files."""
 
 
+class IntentFileTooLargeError(IntentFileError):
+    """A file is beyond the loader's size limits (bytes, or values once aliases are expanded)."""
+
+
 class IntentSyntaxError(IntentFileError):
     """A file is not valid YAML (or not valid UTF-8)."""
 

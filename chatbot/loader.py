@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import errno
 import os
 import re
+import stat
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,6 +17,7 @@ import yaml
 from chatbot.errors import (
     DuplicateIntentError,
     IntentFileError,
+    IntentFileTooLargeError,
     IntentPathError,
     IntentSchemaError,
     IntentSyntaxError,
@@ -24,6 +27,10 @@ from chatbot.intents import DEFAULT_FALLBACK, Intent, KnowledgeBase, Source
 PathLike = Union[str, "os.PathLike[str]"]
 
 YAML_SUFFIXES = (".yaml", ".yml")
+# Limits that keep a mistaken or hostile file from exhausting memory; far above real FAQs
+# (CLINC150's 15,000 questions take 1 MB and 30,000 values).
+MAX_FILE_BYTES = 64_000_000
+MAX_VALUES = 5_000_000
 TOP_KEYS = ("intents", "synonyms", "entities", "settings", "fallback")
 INTENT_KEYS = (
     "id", "questions", "answer", "more", "why", "follow_ups", "slots", "topic", "sets_context"
@@ -146,31 +153,62 @@ def _flatten(paths: Iterable[Any]) -> Iterator[PathLike]:
             yield from _flatten(path)
 
 
+def _kind(path: Path) -> str:
+    """ "file", "folder", or why the path is unusable."""
+    try:
+        mode = path.stat().st_mode
+    except OSError as error:
+        if error.errno == errno.ELOOP:
+            return "symbolic link loop"
+        if error.errno == errno.ENOENT:
+            return "broken symbolic link" if path.is_symlink() else "no such file or folder"
+        return f"cannot access: {error.strerror}"
+    if stat.S_ISDIR(mode):
+        return "folder"
+    if stat.S_ISREG(mode):
+        return "file"
+    return "not a regular file or folder"
+
+
 def _expand(path: Path) -> list[Path]:
-    if path.is_dir():
-        try:
-            files = sorted(
-                child
-                for child in path.iterdir()
-                if child.suffix.lower() in YAML_SUFFIXES and child.is_file()
-            )
-        except OSError as error:
-            raise IntentPathError(f"cannot list folder: {error.strerror}", path=path) from None
-        if not files:
-            raise IntentPathError("no .yaml or .yml files in this folder", path=path)
-        return files
-    if path.is_file():
+    kind = _kind(path)
+    if kind == "file":
         return [path]
-    if path.exists() or path.is_symlink():
-        raise IntentPathError("not a regular file or folder", path=path)
-    raise IntentPathError("no such file or folder", path=path)
+    if kind != "folder":
+        raise IntentPathError(kind, path=path)
+    try:
+        children = sorted(
+            child for child in path.iterdir() if child.suffix.lower() in YAML_SUFFIXES
+        )
+    except OSError as error:
+        raise IntentPathError(f"cannot list folder: {error.strerror}", path=path) from None
+    if not children:
+        raise IntentPathError("no .yaml or .yml files in this folder", path=path)
+    files = []
+    for child in children:
+        kind = _kind(child)
+        if kind == "file":
+            files.append(child)
+        elif kind != "folder":  # a sub-folder named like a file is not ours to read
+            raise IntentPathError(kind, path=child)
+    return files
 
 
 def _parse(file: Path, errors: list[IntentFileError]) -> Any:
     try:
-        data = file.read_bytes()
+        with file.open("rb") as stream:
+            data = stream.read(MAX_FILE_BYTES + 1)
     except OSError as error:
         errors.append(IntentPathError(f"cannot read file: {error.strerror}", path=file))
+        return None
+    if len(data) > MAX_FILE_BYTES:
+        errors.append(
+            IntentFileTooLargeError(
+                f"file is larger than {MAX_FILE_BYTES // 1_000_000} MB; "
+                "split it into several files",
+                path=file,
+            )
+        )
         return None
     try:
         text = data.decode("utf-8-sig")
@@ -204,7 +242,33 @@ def _parse(file: Path, errors: list[IntentFileError]) -> Any:
                 "the file is empty; expected a mapping with an 'intents' list", path=file
             )
         )
+    elif _expanded_size(document, MAX_VALUES) > MAX_VALUES:
+        # Aliases are shared, not copied, when loaded; but anything walking the data would
+        # meet every copy, so a "billion laughs" file is refused before anything walks it.
+        errors.append(
+            IntentFileTooLargeError(
+                f"the file expands to more than {MAX_VALUES:,} values "
+                "(too many YAML aliases, or too much data for one file)",
+                path=file,
+            )
+        )
+        return None
     return document
+
+
+def _expanded_size(document: Any, budget: int) -> int:
+    """How many values the document holds with every alias expanded, counting up to budget+1."""
+    count = 0
+    stack = [document]
+    while stack and count <= budget:
+        value = stack.pop()
+        count += 1
+        if isinstance(value, dict):
+            stack.extend(value.keys())
+            stack.extend(value.values())
+        elif isinstance(value, list):
+            stack.extend(value)
+    return count
 
 
 def _type_name(value: Any) -> str:

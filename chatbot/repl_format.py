@@ -23,10 +23,10 @@ TOP_TERMS = 5
 EXAMPLES = 3
 
 HINT = "Tab completes questions, /help lists commands, Ctrl-D quits."
-SUGGESTION_HEADINGS = {
-    "fallback": "Closest questions I know:",
-    "clarify": "Did you mean:",
-}
+# The clarifying reply itself asks "Did you mean A or B?", so its list needs no question.
+CLARIFY_HEADING = "Choose one:"
+FALLBACK_HEADING = "Closest questions I know:"
+FOLLOW_UP_HEADING = "You could also ask:"
 
 
 def plain_text(fragments: StyleAndTextTuples) -> str:
@@ -91,9 +91,12 @@ def format_reply(
     parts.append((answer_style, wrap(reply.text, width)))
     fragments = _lines(parts)
     if reply.suggestions:
-        heading = SUGGESTION_HEADINGS.get(reply.kind, "You could also ask:")
-        if reply.intent is None and reply.kind not in SUGGESTION_HEADINGS:
-            heading = SUGGESTION_HEADINGS["fallback"]
+        if reply.kind == "clarify":
+            heading = CLARIFY_HEADING
+        elif reply.intent is None:
+            heading = FALLBACK_HEADING
+        else:
+            heading = FOLLOW_UP_HEADING
         fragments.append(("", "\n"))
         fragments.append(("class:heading", heading))
         for number, suggestion in enumerate(reply.suggestions, 1):
@@ -159,9 +162,10 @@ def _question_of(knowledge: KnowledgeBase, intent_id: str) -> str:
     return f'"{intent.questions[0]}" ({intent_id})'
 
 
-def _row(name: str, value: str, width: int) -> tuple[str, str]:
+def _row(name: str, value: str, width: int) -> StyleAndTextTuples:
     label = f"{name}:".ljust(12)
-    return ("", wrap(value, width, indent=" " * len(label), first_indent=label))
+    text = wrap(value, width, indent=" " * len(label), first_indent=label)
+    return [("class:label", label), ("", text[len(label) :])]
 
 
 def format_why(reply: Reply | None, knowledge: KnowledgeBase, *, width: int) -> StyleAndTextTuples:
@@ -196,7 +200,12 @@ def format_why(reply: Reply | None, knowledge: KnowledgeBase, *, width: int) -> 
         terms = ", ".join(f"{term} {points:+.1f}" for term, points in top)
         if terms:
             rows.append(_row("Top terms", terms, width))
-    return _lines(rows)
+    fragments: StyleAndTextTuples = []
+    for row in rows:
+        if fragments:
+            fragments.append(("", "\n"))
+        fragments.extend(row)
+    return fragments
 
 
 def format_error(message: str, *, width: int) -> StyleAndTextTuples:

@@ -23,6 +23,7 @@ STYLE_RULES = {
     "number": "ansicyan",
     "suggestion": "",
     "command": "ansigreen",
+    "label": "bold",
     "error": "ansired",
     "warning": "ansiyellow",
     "bottom-toolbar.topic": "bold",

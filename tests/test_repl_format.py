@@ -181,3 +181,10 @@ def test_toolbar_shows_the_topic_and_the_help_hint(bundled_bot):
 )
 def test_colour_is_off_with_the_flag_or_no_color(flag, environ, expected):
     assert use_color(flag, environ) is expected
+
+
+def test_a_clarifying_question_lists_the_choices_under_a_short_heading():
+    asking = reply(text="Did you mean A or B?", intent=None, kind="clarify", suggestions=("A", "B"))
+    assert (
+        shown(format_reply(asking, width=80)) == "Did you mean A or B?\nChoose one:\n  1. A\n  2. B"
+    )

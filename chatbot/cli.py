@@ -48,6 +48,9 @@ def _add_common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--traceback", action="store_true", help="show the full traceback on errors (for debugging)"
     )
+    parser.add_argument(
+        "--no-color", action="store_true", help="no colours in the terminal chat (also: NO_COLOR=1)"
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -327,7 +327,8 @@ class Conversation:
             intent=intent.id,
             score=match.score if match else 100.0,
             question=text,
-            matched_question=match.question if match else None,
+            # Resolved from context, the intent's first question is what it was taken to ask.
+            matched_question=match.question if match else intent.questions[0],
             suggestions=self._first_questions(intent.follow_ups),
             context_used=True,
             resolved=intent.questions[0],

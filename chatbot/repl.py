@@ -1,21 +1,155 @@
-"""The interactive chat on a terminal (a plain loop for now; prompt_toolkit comes later)."""
+"""The interactive chat on a terminal: read a line, answer it or run a command, show the result.
+
+Only the `repl*` modules import prompt_toolkit, and `chatbot.cli` imports this one only when
+it starts a chat on a terminal, so `import chatbot` stays light.
+"""
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import os
+from collections.abc import Callable, Mapping
+from pathlib import Path
 
+from prompt_toolkit import PromptSession, print_formatted_text
+from prompt_toolkit.auto_suggest import AutoSuggestFromHistory
+from prompt_toolkit.formatted_text import FormattedText, StyleAndTextTuples
+from prompt_toolkit.history import FileHistory, History, InMemoryHistory
+from prompt_toolkit.input import Input
+from prompt_toolkit.output import Output
+
+from chatbot.bot import Bot
 from chatbot.conversation import Conversation
-from chatbot.render import format_reply
+from chatbot.render import clean
+from chatbot.repl_commands import ChatState, Outcome, session_commands
+from chatbot.repl_completion import ChatCompleter
+from chatbot.repl_format import format_reply, format_welcome
+from chatbot.repl_style import build_style, color_depth, toolbar, use_color
+
+Write = Callable[[StyleAndTextTuples], None]
+
+PROMPT: StyleAndTextTuples = [("class:prompt", "> ")]
+
+
+def history_path(environ: Mapping[str, str] | None = None) -> Path:
+    """Where the chat keeps its history: `$XDG_STATE_HOME/chatbot/history`, else
+    `~/.local/state/chatbot/history` (a relative XDG_STATE_HOME is ignored, as the XDG spec says).
+    """
+    environ = os.environ if environ is None else environ
+    state = environ.get("XDG_STATE_HOME", "")
+    base = Path(state) if os.path.isabs(state) else Path.home() / ".local" / "state"
+    return base / "chatbot" / "history"
+
+
+class _SparingFileHistory(FileHistory):
+    """File history that loses a line rather than the session when the file fails mid-chat."""
+
+    def store_string(self, string: str) -> None:
+        # Checked writable at start; a disk that fills up later costs history, not the chat.
+        with contextlib.suppress(OSError):
+            super().store_string(string)
+
+
+def open_history(path: Path) -> tuple[History, str | None]:
+    """History kept in `path` (the folder is created), or in memory with a one-line warning
+    when the file cannot be read and written."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with path.open("ab"):
+            pass
+        with path.open("rb"):
+            pass
+    except OSError as error:
+        reason = error.strerror or str(error)
+        warning = f"warning: cannot keep history in {path} ({reason}); it will not be saved"
+        return InMemoryHistory(), warning
+    return _SparingFileHistory(str(path)), None
+
+
+def handle_line(state: ChatState, line: str) -> Outcome:
+    """Answer a question or run a /command; blank lines do nothing."""
+    line = line.strip()
+    if not line:
+        return Outcome()
+    if line.startswith("/"):
+        return state.commands.run(state, line)
+    conversation = state.conversation
+    reply = conversation.ask(line)
+    state.last = reply
+    context = conversation.context
+    label = context.label if context is not None else None
+    return Outcome(format_reply(reply, width=state.width(), context_label=label))
+
+
+def run_loop(session: PromptSession[str], state: ChatState, write: Write) -> int:
+    """Chat until Ctrl-D, end of input or /quit; return the exit status (0).
+
+    Everything shown goes through `write`, with control sequences removed, so that neither a
+    knowledge-base file nor the user's own text can drive the terminal.
+    """
+
+    def show(fragments: StyleAndTextTuples) -> None:
+        write([(fragment[0], clean(fragment[1])) for fragment in fragments])
+
+    show(format_welcome(state.conversation.bot.knowledge, width=state.width()))
+    while True:
+        try:
+            line = session.prompt()
+        except KeyboardInterrupt:
+            continue  # Ctrl-C drops the line being typed, not the chat
+        except EOFError:
+            return 0
+        outcome = handle_line(state, line)
+        if outcome.text:
+            # A blank line after each answer keeps one turn apart from the next.
+            show([*outcome.text, ("", "\n")])
+        if outcome.quit:
+            return 0
+
+
+def make_session(
+    state: ChatState,
+    history: History,
+    *,
+    color: bool = True,
+    input: Input | None = None,
+    output: Output | None = None,
+) -> PromptSession[str]:
+    """The prompt: history with suggestions from it, Tab completion, the toolbar and style."""
+    commands = [(command.name, command.help) for command in state.commands]
+    return PromptSession(
+        PROMPT,
+        history=history,
+        auto_suggest=AutoSuggestFromHistory(),
+        completer=ChatCompleter(lambda: state.conversation.bot.knowledge, commands),
+        complete_while_typing=False,
+        bottom_toolbar=lambda: toolbar(state.conversation.context),
+        style=build_style(),
+        color_depth=color_depth(color),
+        input=input,
+        output=output,
+    )
 
 
 def run_repl(conversation: Conversation, args: argparse.Namespace) -> int:
-    """Chat until end of input; return the exit status."""
-    print("Ask me about large language models and generative AI. Ctrl-D to quit.")
-    while True:
-        try:
-            line = input("> ").strip()
-        except EOFError:
-            print()
-            return 0
-        if line:
-            print(format_reply(conversation.ask(line)))
+    """Chat on the terminal until the user leaves; return the exit status."""
+    color = use_color(args.no_color)
+
+    def load_bot() -> Bot:
+        return Bot(args.intents, threshold=args.threshold)
+
+    state = ChatState(conversation=conversation, load_bot=load_bot, commands=session_commands())
+    history, warning = open_history(history_path())
+    session = make_session(state, history, color=color)
+    # One column spare: text that fills the last column makes some terminals wrap twice.
+    state.width = lambda: session.output.get_size().columns - 1
+    style = build_style()
+    depth = color_depth(color)
+
+    def write(fragments: StyleAndTextTuples) -> None:
+        print_formatted_text(FormattedText(fragments), style=style, color_depth=depth)
+
+    if warning:
+        write([("class:warning", clean(warning))])
+    return run_loop(session, state, write)

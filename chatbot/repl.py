@@ -18,4 +18,8 @@ def run_repl(conversation: Conversation, args: argparse.Namespace) -> int:
             print()
             return 0
         if line:
-            print(format_reply(conversation.ask(line)))
+            reply = conversation.ask(line)
+            print(format_reply(reply))
+            log = getattr(args, "unanswered_log", None)  # set by cli.run_chat
+            if log is not None:
+                log.record(reply)

@@ -123,25 +123,21 @@ def run_chat(args: argparse.Namespace) -> int:
     conversation = bot.conversation()
     # The REPL records its replies through args.unanswered_log too (None when not asked for).
     log = args.unanswered_log = _unanswered_log(args)
-    try:
-        if sys.stdin.isatty() and not args.json:
-            from chatbot.repl import run_repl
+    if sys.stdin.isatty() and not args.json:
+        from chatbot.repl import run_repl
 
-            return run_repl(conversation, args)
-        first = True
-        for line in _stdin_lines():
-            if not line:
-                continue
-            if not first and not args.json:
-                sys.stdout.write("\n")
-            first = False
-            reply = _answer(conversation, line, args.json, sys.stdout)
-            if log is not None:
-                log.record(reply)
-        return EXIT_OK
-    finally:
+        return run_repl(conversation, args)
+    first = True
+    for line in _stdin_lines():
+        if not line:
+            continue
+        if not first and not args.json:
+            sys.stdout.write("\n")
+        first = False
+        reply = _answer(conversation, line, args.json, sys.stdout)
         if log is not None:
-            log.close()
+            log.record(reply)
+    return EXIT_OK
 
 
 # --- Curator tools: check, eval, suggest and the unanswered-question log.

@@ -14,7 +14,6 @@ Example:
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 from collections import Counter
@@ -22,7 +21,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any, Union
+from typing import TYPE_CHECKING, Any, Union
 
 from rapidfuzz import fuzz, process
 
@@ -47,13 +46,14 @@ PROPOSAL_FLOOR = 0.5
 
 
 class UnansweredLog:
-    """Appends fallbacks and borderline answers to a JSON-lines file, one flushed line each.
+    """Appends fallbacks and borderline answers to a JSON-lines file, one line per question.
 
-    The file is opened on the first line to write, in append mode. If it cannot be written,
-    `on_error` is called once with a message and logging stops; the chat goes on.
+    Each line is appended and the file closed at once, so the log is complete whenever the
+    chat stops. If the file cannot be written, `on_error` is called
+    once with a message and logging stops; the chat goes on.
 
     Args:
-        path: the log file.
+        path: the log file (created on the first line to write).
         margin: answers scoring below the reply's threshold plus this are logged.
         on_error: called once with a one-line message if the file cannot be written.
     """
@@ -69,7 +69,6 @@ class UnansweredLog:
         self.margin = margin
         self.on_error = on_error
         self.failed = False
-        self._file: IO[str] | None = None
 
     def wanted(self, reply: Reply) -> bool:
         """Whether a reply goes in the log: the bot did not answer, or answered unsure."""
@@ -95,31 +94,17 @@ class UnansweredLog:
             "answered": reply.intent is not None,
         }
         try:
-            if self._file is None:
-                self._file = self.path.open("a", encoding="utf-8")
-            self._file.write(json.dumps(entry, ensure_ascii=False) + "\n")
-            self._file.flush()
+            # Opened per line in append mode: each line is on disk at once, and chats sharing
+            # the file append whole lines (as long as a line fits one buffered write).
+            with self.path.open("a", encoding="utf-8") as file:
+                file.write(json.dumps(entry, ensure_ascii=False) + "\n")
         except OSError as error:
             self.failed = True
-            self.close()
             if self.on_error is not None:
                 reason = error.strerror or str(error)
                 self.on_error(f"cannot write to {self.path}: {reason}; not logging questions")
             return False
         return True
-
-    def close(self) -> None:
-        """Close the file (a later record opens it again)."""
-        if self._file is not None:
-            with contextlib.suppress(OSError):
-                self._file.close()
-            self._file = None
-
-    def __enter__(self) -> UnansweredLog:
-        return self
-
-    def __exit__(self, *_: object) -> None:
-        self.close()
 
 
 @dataclass(frozen=True)

@@ -7,13 +7,17 @@ import json
 import os
 import sys
 from collections.abc import Callable, Iterator, Sequence
-from typing import TextIO
+from typing import Any, TextIO, TypeVar
 
 from chatbot import __version__
-from chatbot.bot import Bot
-from chatbot.conversation import Conversation
+from chatbot.bot import Bot, bundled_intents_path
+from chatbot.cases import read_cases
+from chatbot.check import MIN_QUESTIONS, check_intents
+from chatbot.conversation import Conversation, Reply
 from chatbot.errors import ChatbotError
+from chatbot.evaluate import Evaluation, format_evaluation, run_cases
 from chatbot.render import format_reply, reply_to_json
+from chatbot.unanswered import UnansweredLog, format_groups, read_log, suggest
 
 EXIT_OK = 0
 EXIT_USAGE = 2
@@ -64,6 +68,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"chatbot {__version__}")
     _add_common(parser)
+    parser.add_argument(
+        "--log-unanswered",
+        metavar="FILE",
+        help="append fallbacks and borderline answers to FILE as JSON lines (see 'suggest')",
+    )
     commands = parser.add_subparsers(
         dest="command", metavar="COMMAND", parser_class=_Parser, help="what to do (default: chat)"
     )
@@ -72,6 +81,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _add_common(ask)
     ask.add_argument("question", nargs="+", help="the question (quotes optional)")
+    _add_tool_commands(commands)
     return parser
 
 
@@ -86,12 +96,13 @@ def _print_reply(reply_text: str, out: TextIO) -> None:
     out.flush()
 
 
-def _answer(conversation: Conversation, question: str, as_json: bool, out: TextIO) -> None:
+def _answer(conversation: Conversation, question: str, as_json: bool, out: TextIO) -> Reply:
     reply = conversation.ask(question)
     if as_json:
         _print_reply(json.dumps(reply_to_json(reply), ensure_ascii=False), out)
     else:
         _print_reply(format_reply(reply), out)
+    return reply
 
 
 def run_ask(args: argparse.Namespace) -> int:
@@ -113,10 +124,11 @@ def run_chat(args: argparse.Namespace) -> int:
     """`chatbot`: the interactive prompt on a terminal, else one question per input line."""
     bot = _bot(args)
     conversation = bot.conversation()
+    log = _unanswered_log(args)
     if sys.stdin.isatty() and not args.json:
         from chatbot.repl import run_repl
 
-        return run_repl(conversation, args)
+        return run_repl(conversation, args, log)
     first = True
     for line in _stdin_lines():
         if not line:
@@ -124,13 +136,178 @@ def run_chat(args: argparse.Namespace) -> int:
         if not first and not args.json:
             sys.stdout.write("\n")
         first = False
-        _answer(conversation, line, args.json, sys.stdout)
+        reply = _answer(conversation, line, args.json, sys.stdout)
+        if log is not None:
+            log.record(reply)
+    return EXIT_OK
+
+
+# --- Curator tools: check, eval, suggest and the unanswered-question log.
+
+EXIT_FAILED = 1
+# Runs with more cases than this show a progress bar on a terminal.
+PROGRESS_MIN_CASES = 300
+_Item = TypeVar("_Item")
+
+
+def _warn(message: str) -> None:
+    sys.stderr.write(f"chatbot: warning: {message}\n")
+    sys.stderr.flush()
+
+
+def _unanswered_log(args: argparse.Namespace) -> UnansweredLog | None:
+    if not args.log_unanswered:
+        return None
+    return UnansweredLog(args.log_unanswered, on_error=_warn)
+
+
+def _add_tool_options(parser: argparse.ArgumentParser, json_help: str) -> None:
+    parser.add_argument("--json", action="store_true", help=json_help)
+    parser.add_argument(
+        "--traceback", action="store_true", help="show the full traceback on errors (for debugging)"
+    )
+
+
+def _add_tool_commands(commands: Any) -> None:
+    check = commands.add_parser(
+        "check",
+        help="check intent files for errors and colliding questions",
+        description=(
+            "Check intent files: every error as 'file:line: intent 'id': message', then "
+            "warnings ('file:line: warning: ...') for questions shared by two intents, "
+            "confusable intents, broken follow-up and slot references, intents with fewer "
+            f"than {MIN_QUESTIONS} questions, and empty or overlong answers. Exit status: 0 "
+            "when clean or with warnings only, 1 with errors, 2 for usage errors."
+        ),
+    )
+    check.add_argument(
+        "paths", nargs="*", metavar="PATH", help="intent file or folder (default: the bundled FAQ)"
+    )
+    check.add_argument("--strict", action="store_true", help="treat warnings as errors (exit 1)")
+    _add_tool_options(check, "print the findings as a JSON list")
+
+    evaluate = commands.add_parser(
+        "eval",
+        help="test the bot against a file of questions with expected intents",
+        description=(
+            "Ask every case of one or more cases files ('cases:' single questions, "
+            "'conversations:' lists of turns) and report accuracy, out-of-scope recall and each "
+            "failure. Exit status: 0 when all pass, 1 when any fails, 2 for a broken file."
+        ),
+    )
+    evaluate.add_argument("cases", nargs="+", metavar="CASES.yaml", help="a cases file")
+    evaluate.add_argument(
+        "--intents",
+        action="append",
+        metavar="PATH",
+        help="intent file or folder to load (repeatable; default: the bundled FAQ)",
+    )
+    evaluate.add_argument(
+        "--threshold",
+        type=float,
+        metavar="SCORE",
+        help="score from 0 to 100 below which the bot falls back (default: the knowledge base's)",
+    )
+    evaluate.add_argument(
+        "--min-accuracy",
+        type=float,
+        metavar="X",
+        help="exit 0 despite failures if the accuracy is at least X (a fraction, e.g. 0.95)",
+    )
+    evaluate.add_argument(
+        "--sweep",
+        action="store_true",
+        help="also report the accuracy at thresholds 0 to 100 and the best one",
+    )
+    _add_tool_options(evaluate, "print the results as one JSON object")
+
+    suggest = commands.add_parser(
+        "suggest",
+        help="group logged unanswered questions and propose intents for them",
+        description=(
+            "Read a log written with --log-unanswered, group similar questions, and propose "
+            "for each group the intent it probably belongs to."
+        ),
+    )
+    suggest.add_argument("log", metavar="FILE", help="the log of unanswered questions")
+    suggest.add_argument(
+        "--intents",
+        action="append",
+        metavar="PATH",
+        help="intent file or folder to propose from (repeatable; default: the bundled FAQ)",
+    )
+    _add_tool_options(suggest, "print the groups as a JSON list")
+
+
+def _print_json(data: Any) -> None:
+    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+
+
+def _print_lines(lines: list[str]) -> None:
+    sys.stdout.write("".join(line + "\n" for line in lines))
+
+
+def run_check(args: argparse.Namespace) -> int:
+    """`chatbot check [PATH]...`: report errors and warnings in intent files."""
+    report = check_intents(args.paths or [bundled_intents_path()])
+    if args.json:
+        _print_json([finding.to_json() for finding in report.findings])
+    else:
+        _print_lines([*(str(finding) for finding in report.findings), report.summary()])
+    failed = report.errors or (args.strict and report.warnings)
+    return EXIT_FAILED if failed else EXIT_OK
+
+
+def _with_progress(items: Iterator[_Item], total: int) -> Iterator[_Item]:
+    if total <= PROGRESS_MIN_CASES or not sys.stderr.isatty():
+        yield from items
+        return
+    from prompt_toolkit.output import create_output
+    from prompt_toolkit.shortcuts import ProgressBar
+
+    with ProgressBar(output=create_output(stdout=sys.stderr)) as bar:
+        yield from bar(items, total=total, label="cases")
+
+
+def run_eval(args: argparse.Namespace) -> int:
+    """`chatbot eval CASES.yaml...`: ask every case and report how the bot did."""
+    if args.min_accuracy is not None and not 0 <= args.min_accuracy <= 1:
+        raise UsageError("--min-accuracy must be from 0 to 1")
+    bot = _bot(args)
+    suite = read_cases(*args.cases, knowledge=bot.knowledge)
+    outcomes = tuple(_with_progress(run_cases(bot, suite), len(suite)))
+    evaluation = Evaluation(outcomes, bot.matcher.threshold)
+    if args.json:
+        _print_json(evaluation.to_json(sweep=args.sweep))
+    else:
+        _print_lines(format_evaluation(evaluation, sweep=args.sweep))
+    if not evaluation.failures or (
+        args.min_accuracy is not None and evaluation.accuracy >= args.min_accuracy
+    ):
+        return EXIT_OK
+    return EXIT_FAILED
+
+
+def run_suggest(args: argparse.Namespace) -> int:
+    """`chatbot suggest FILE`: group logged questions and propose an intent for each group."""
+    contents = read_log(args.log)
+    if contents.skipped:
+        lines = ", ".join(str(line) for line in contents.skipped)
+        _warn(f"{args.log}: skipped lines that are not logged questions: {lines}")
+    groups = suggest(contents.entries, Bot(args.intents).matcher)
+    if args.json:
+        _print_json([group.to_json() for group in groups])
+    else:
+        _print_lines(format_groups(groups))
     return EXIT_OK
 
 
 COMMANDS: dict[str | None, Callable[[argparse.Namespace], int]] = {
     None: run_chat,
     "ask": run_ask,
+    "check": run_check,
+    "eval": run_eval,
+    "suggest": run_suggest,
 }
 
 

@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 
 class ChatbotError(Exception):
     """Base class of every error the library raises on purpose; catch this to catch them all."""
+
+
+def _with_count(message: str, errors: int) -> str:
+    """The first error's message, saying how many more were found with it."""
+    others = errors - 1
+    if others:
+        message += f" (and {others} more error{'s' if others > 1 else ''})"
+    return message
 
 
 class IntentFileError(ChatbotError):
@@ -42,11 +51,7 @@ class IntentFileError(ChatbotError):
         return f"{where}:{who} {self.reason}"
 
     def __str__(self) -> str:
-        message = self.location_message()
-        others = len(self.all_errors) - 1
-        if others:
-            message += f" (and {others} more error{'s' if others > 1 else ''})"
-        return message
+        return _with_count(self.location_message(), len(self.all_errors))
 
 
 class IntentPathError(IntentFileError):
@@ -67,3 +72,39 @@ class IntentSchemaError(IntentFileError):
 
 class DuplicateIntentError(IntentFileError):
     """Two intents share one id, in one file or across files."""
+
+
+class InputFileError(ChatbotError):
+    """A file given to a curator tool (cases, question log) cannot be used; names file and line.
+
+    Attributes:
+        path: the file at fault.
+        line: 1-based line number, or None when the fault is not on one line.
+        reason: the message without the location.
+        all_errors: every error found in the same file, this one first.
+    """
+
+    def __init__(
+        self, reason: str, *, path: str | os.PathLike[str], line: int | None = None
+    ) -> None:
+        self.path = str(path)
+        self.line = line
+        self.reason = reason
+        self.all_errors: tuple[InputFileError, ...] = (self,)
+        super().__init__(self.location_message())
+
+    def location_message(self) -> str:
+        """The message as `file:line: reason` (the line left out when unknown)."""
+        where = self.path if self.line is None else f"{self.path}:{self.line}"
+        return f"{where}: {self.reason}"
+
+    def __str__(self) -> str:
+        return _with_count(self.location_message(), len(self.all_errors))
+
+
+class CasesFileError(InputFileError):
+    """A test-cases file for `chatbot eval` is missing, not YAML, or not in the cases format."""
+
+
+class LogFileError(InputFileError):
+    """A log of unanswered questions cannot be read."""

@@ -26,6 +26,7 @@ from chatbot.repl_commands import ChatState, Outcome, session_commands
 from chatbot.repl_completion import ChatCompleter
 from chatbot.repl_format import format_reply, format_welcome
 from chatbot.repl_style import build_style, color_depth, toolbar, use_color
+from chatbot.unanswered import UnansweredLog
 
 Write = Callable[[StyleAndTextTuples], None]
 
@@ -77,6 +78,8 @@ def handle_line(state: ChatState, line: str) -> Outcome:
     conversation = state.conversation
     reply = conversation.ask(line)
     state.last = reply
+    if state.unanswered_log is not None:
+        state.unanswered_log.record(reply)
     context = conversation.context
     label = context.label if context is not None else None
     return Outcome(format_reply(reply, width=state.width(), context_label=label))
@@ -132,14 +135,23 @@ def make_session(
     )
 
 
-def run_repl(conversation: Conversation, args: argparse.Namespace) -> int:
+def run_repl(
+    conversation: Conversation,
+    args: argparse.Namespace,
+    unanswered_log: UnansweredLog | None = None,
+) -> int:
     """Chat on the terminal until the user leaves; return the exit status."""
     color = use_color(args.no_color)
 
     def load_bot() -> Bot:
         return Bot(args.intents, threshold=args.threshold)
 
-    state = ChatState(conversation=conversation, load_bot=load_bot, commands=session_commands())
+    state = ChatState(
+        conversation=conversation,
+        load_bot=load_bot,
+        commands=session_commands(),
+        unanswered_log=unanswered_log,
+    )
     history, warning = open_history(history_path())
     session = make_session(state, history, color=color)
     # One column spare: text that fills the last column makes some terminals wrap twice.

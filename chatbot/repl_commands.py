@@ -12,6 +12,7 @@ from chatbot.bot import Bot
 from chatbot.conversation import Conversation, Reply
 from chatbot.errors import ChatbotError
 from chatbot.repl_format import format_error, format_topics, format_why, wrap
+from chatbot.unanswered import UnansweredLog
 
 # How close (0-100, rapidfuzz ratio) a mistyped command must be to be offered as "did you mean".
 CLOSE_ENOUGH = 50.0
@@ -35,6 +36,7 @@ class ChatState:
         commands: this session's command table.
         width: the terminal width in columns, asked each time (the window can be resized).
         last: the last reply to a question, for /why.
+        unanswered_log: where fallbacks and borderline answers are recorded, if asked for.
     """
 
     conversation: Conversation
@@ -42,6 +44,7 @@ class ChatState:
     commands: CommandTable
     width: Callable[[], int] = lambda: 80
     last: Reply | None = None
+    unanswered_log: UnansweredLog | None = None
 
 
 @dataclass(frozen=True)

@@ -40,3 +40,23 @@ def write_yaml(tmp_path: Path) -> Callable[..., Path]:
 def bundled_bot() -> Bot:
     """The bot on the bundled FAQ, built once: it is immutable, so tests can share it."""
     return Bot()
+
+
+SHOP = """
+intents:
+  - id: opening_hours
+    questions: [when are you open, what are your opening hours, are you open on sunday]
+    answer: From 9 to 5, Monday to Friday.
+  - id: contact
+    questions: [how can i contact you, what is your phone number, how do i reach support]
+    answer: Call 555 0100.
+  - id: refunds
+    questions: [how do i get a refund, can i return an item, i want my money back]
+    answer: Within 30 days.
+"""
+
+
+@pytest.fixture
+def shop_intents(write_yaml: Callable[..., Path]) -> Path:
+    """A small shop FAQ (opening hours, contact, refunds) in tmp_path/shop.yaml."""
+    return write_yaml(SHOP, "shop.yaml")

@@ -5,17 +5,18 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-import yaml
 
 from chatbot import Bot, Intent, KnowledgeBase
+from chatbot.cases import Suite, read_cases
+from chatbot.evaluate import run_cases
 
 FOLDER = Path(__file__).parent / "conversations"
 
 
 def golden_conversations():
-    for path in sorted(FOLDER.glob("*.yaml")):
-        for number, turns in enumerate(yaml.safe_load(path.read_text("utf-8"))["conversations"], 1):
-            yield pytest.param(turns, id=f"{path.stem}-{number}")
+    suite = read_cases(*sorted(FOLDER.glob("*.yaml")))
+    for turns in suite.conversations:
+        yield pytest.param(turns, id=f"{Path(turns[0].path).stem}-{turns[0].conversation}")
 
 
 def test_there_are_enough_golden_conversations():
@@ -24,18 +25,15 @@ def test_there_are_enough_golden_conversations():
 
 @pytest.mark.parametrize("turns", list(golden_conversations()))
 def test_golden_conversation(bundled_bot, turns):
-    conversation = bundled_bot.conversation()
-    for number, turn in enumerate(turns, 1):
-        reply = conversation.ask(turn["question"])
-        where = (
-            f"turn {number} {turn['question']!r}: got {reply.intent} ({reply.kind}, {reply.score})"
-        )
-        if "intent" in turn:
-            assert reply.intent == turn["intent"], where
-        if "kind" in turn:
-            assert reply.kind == turn["kind"], where
-        if "context" in turn:
-            assert reply.context_used == turn["context"], where
+    # The same runner as `chatbot eval`, so the files mean the same thing in both places.
+    outcomes = list(run_cases(bundled_bot, Suite(conversations=(turns,))))
+    failures = [
+        f"turn {o.case.number} {o.case.question!r}: got {o.got} ({o.kind}, context "
+        f"{o.context_used}, {o.score})"
+        for o in outcomes
+        if not o.passed
+    ]
+    assert failures == []
 
 
 def test_clarification_offers_both_and_accepts_either(bundled_bot):

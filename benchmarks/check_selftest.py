@@ -1,0 +1,106 @@
+"""How the leave-one-out self-test of `chatbot check` trades folds for time and agreement.
+
+Run from the repository root: `python benchmarks/check_selftest.py`. Exact leave-one-out
+(one matcher per question) is the reference; every row is measured in the same run.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from chatbot import KnowledgeBase, bundled_intents_path, load_intents
+from chatbot.check import LeftOut, confusable_warnings, lint, self_test
+
+
+def scaled(knowledge: KnowledgeBase, copies: int) -> KnowledgeBase:
+    """The knowledge base repeated, each copy's ids and questions marked with its own word."""
+    intents = []
+    for copy in range(copies):
+        marker = f"area{chr(ord('a') + copy % 26)}{copy}"
+        for intent in knowledge:
+            intents.append(
+                dataclasses.replace(
+                    intent,
+                    id=f"{intent.id}_{copy}",
+                    questions=tuple(f"{question} {marker}" for question in intent.questions),
+                    follow_ups=(),
+                )
+            )
+    return dataclasses.replace(knowledge, intents=tuple(intents))
+
+
+def elsewhere(verdicts: list[LeftOut]) -> dict[tuple[str, str], str | None]:
+    return {
+        (verdict.intent.id, verdict.question): verdict.match.intent.id if verdict.match else None
+        for verdict in verdicts
+    }
+
+
+def warned(verdicts: list[LeftOut]) -> set[str]:
+    return {finding.message.split(" (e.g.")[0] for finding in confusable_warnings(verdicts)}
+
+
+def timed(knowledge: KnowledgeBase, folds: int) -> tuple[list[LeftOut], float]:
+    start = time.perf_counter()
+    verdicts = self_test(knowledge, folds=folds)
+    return verdicts, time.perf_counter() - start
+
+
+def main() -> None:
+    bundled = load_intents(bundled_intents_path())
+    print(
+        f"{'knowledge base':<16} {'questions':>9} {'folds':>6} {'seconds':>8} "
+        f"{'same verdicts':>14} {'same warnings':>14}"
+    )
+
+    def row(
+        name: str, questions: int, folds: str, seconds: float, verdicts: str, warnings: str
+    ) -> None:
+        print(f"{name:<16} {questions:>9} {folds:>6} {seconds:>8.2f} {verdicts:>14} {warnings:>14}")
+
+    exact, exact_seconds = timed(bundled, 10**9)
+    reference = elsewhere(exact)
+    reference_warnings = warned(exact)
+    total = len(reference)
+    row(
+        "bundled FAQ",
+        total,
+        "exact",
+        exact_seconds,
+        "(reference)",
+        f"{len(reference_warnings)} warnings",
+    )
+    for folds in (5, 10, 20):
+        verdicts, seconds = timed(bundled, folds)
+        same = sum(reference[key] == value for key, value in elsewhere(verdicts).items())
+        warnings = warned(verdicts)
+        row(
+            "bundled FAQ",
+            total,
+            str(folds),
+            seconds,
+            f"{same}/{total}",
+            f"{len(warnings & reference_warnings)}/{len(warnings | reference_warnings)}",
+        )
+    big = scaled(bundled, 10)
+    questions = sum(len(intent.questions) for intent in big)
+    for folds in (10, 20):
+        _, seconds = timed(big, folds)
+        row("bundled FAQ x10", questions, str(folds), seconds, "(not run)", "(not run)")
+    print()
+    print(f"{'whole check (lint)':<20} {'questions':>9} {'seconds':>8}")
+    for name, knowledge in (("bundled FAQ", bundled), ("bundled FAQ x10", big)):
+        start = time.perf_counter()
+        lint(knowledge)
+        seconds = time.perf_counter() - start
+        count = sum(len(intent.questions) for intent in knowledge)
+        print(f"{name:<20} {count:>9} {seconds:>8.2f}")
+
+
+if __name__ == "__main__":
+    main()

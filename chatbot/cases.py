@@ -1,0 +1,324 @@
+"""Read and validate the YAML files of test cases that `chatbot eval` runs.
+
+A cases file holds single questions, each to be asked in a fresh conversation, and
+conversations, whose turns are asked in order in one conversation:
+
+    cases:
+      - {question: what is an llm, intent: llm_definition}
+      - {question: book a flight to rome, intent: null}   # must fall back
+    conversations:
+      - - {question: what data do llms use, intent: llm_data_inputs}
+        - {question: and generative ai?, intent: genai_data_inputs}
+
+Every problem is reported as `file:line: case N: message`, all of them at once.
+
+Example:
+    >>> suite = read_cases("tests/cases/faq.yaml", knowledge=bot.knowledge)
+    >>> len(suite)
+    122
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Union
+
+import yaml
+from rapidfuzz import process
+
+from chatbot.errors import CasesFileError
+from chatbot.intents import KnowledgeBase
+
+PathLike = Union[str, "os.PathLike[str]"]
+
+TOP_KEYS = ("cases", "conversations")
+CASE_KEYS = ("question", "intent", "kind", "context")
+# What `kind:` may pin down (the Reply.kind values).
+REPLY_KINDS = ("answer", "fallback", "more", "why", "clarify")
+
+_YAML_LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_NULL_TAG = "tag:yaml.org,2002:null"
+_TEXT_TAGS = ("tag:yaml.org,2002:str", "tag:yaml.org,2002:int", "tag:yaml.org,2002:float")
+
+
+def _label(conversation: int | None, number: int) -> str:
+    if conversation is None:
+        return f"case {number}"
+    return f"conversation {conversation}, turn {number}"
+
+
+@dataclass(frozen=True)
+class Case:
+    """One question with the intent it must reach (None: the bot must fall back).
+
+    Attributes:
+        question: the text asked.
+        intent: the expected intent id, or None when the bot must fall back.
+        path: the cases file.
+        line: the 1-based line of the case.
+        conversation: for a conversation turn, the conversation's 1-based number in its file.
+        number: the 1-based number of the case, or of the turn in its conversation.
+        kind: the kind of reply required (answer, fallback, more, why, clarify), if pinned.
+        context: whether context must (True) or must not (False) decide the reply, if pinned.
+    """
+
+    question: str
+    intent: str | None
+    path: str
+    line: int
+    conversation: int | None
+    number: int
+    kind: str | None = None
+    context: bool | None = None
+
+    @property
+    def label(self) -> str:
+        """`case 3` or `conversation 2, turn 1`."""
+        return _label(self.conversation, self.number)
+
+    @property
+    def location(self) -> str:
+        """`file:line: case 3`: where to find it."""
+        return f"{self.path}:{self.line}: {self.label}"
+
+
+@dataclass(frozen=True)
+class Suite:
+    """The cases of one or more files.
+
+    Attributes:
+        cases: single questions, each asked in a fresh conversation.
+        conversations: lists of turns, each list asked in one conversation.
+    """
+
+    cases: tuple[Case, ...] = ()
+    conversations: tuple[tuple[Case, ...], ...] = ()
+
+    def __len__(self) -> int:
+        return len(self.cases) + sum(len(turns) for turns in self.conversations)
+
+    def __iter__(self) -> Iterator[Case]:
+        yield from self.cases
+        for turns in self.conversations:
+            yield from turns
+
+
+def read_cases(*paths: PathLike, knowledge: KnowledgeBase | None = None) -> Suite:
+    """Read cases files into one suite, checking their format (and intent ids, given knowledge).
+
+    Args:
+        *paths: cases files, merged in order.
+        knowledge: when given, every expected intent must be one of its ids.
+
+    Raises:
+        CasesFileError: naming the file and line of the first problem; `.all_errors` has all.
+    """
+    errors: list[CasesFileError] = []
+    cases: list[Case] = []
+    conversations: list[tuple[Case, ...]] = []
+    for path in paths:
+        reader = _CasesReader(str(path), errors)
+        reader.read()
+        cases.extend(reader.cases)
+        conversations.extend(reader.conversations)
+    suite = Suite(tuple(cases), tuple(conversations))
+    if knowledge is not None:
+        ids = [intent.id for intent in knowledge]
+        for case in suite:
+            if case.intent is not None and knowledge.get(case.intent) is None:
+                best = process.extractOne(case.intent, ids, score_cutoff=75)
+                hint = f" (did you mean '{best[0]}'?)" if best else ""
+                errors.append(
+                    CasesFileError(
+                        f"{case.label}: unknown intent '{case.intent}'{hint}",
+                        path=case.path,
+                        line=case.line,
+                    )
+                )
+    if errors:
+        # In file order, then by line: the order a curator fixes them in.
+        order = {str(path): index for index, path in enumerate(paths)}
+        errors.sort(key=lambda error: (order.get(error.path, 0), error.line or 0))
+        errors[0].all_errors = tuple(errors)
+        raise errors[0]
+    return suite
+
+
+def _kind(node: yaml.Node) -> str:
+    if isinstance(node, yaml.MappingNode):
+        return "mapping"
+    if isinstance(node, yaml.SequenceNode):
+        return "list"
+    return {
+        _NULL_TAG: "null",
+        "tag:yaml.org,2002:str": "string",
+        "tag:yaml.org,2002:bool": "boolean",
+        "tag:yaml.org,2002:int": "number",
+        "tag:yaml.org,2002:float": "number",
+    }.get(node.tag, "value")
+
+
+def _line(node: yaml.Node) -> int:
+    return int(node.start_mark.line) + 1
+
+
+class _CasesReader:
+    """Validates one cases file, node by node, so every message can name its line."""
+
+    def __init__(self, path: str, errors: list[CasesFileError]) -> None:
+        self.path = path
+        self.errors = errors
+        self.cases: list[Case] = []
+        self.conversations: list[tuple[Case, ...]] = []
+
+    def fail(self, reason: str, line: int | None) -> None:
+        self.errors.append(CasesFileError(reason, path=self.path, line=line))
+
+    def read(self) -> None:
+        root = self.parse()
+        if root is None:
+            return
+        if not isinstance(root, yaml.MappingNode):
+            self.fail(
+                f"expected a mapping with 'cases' and/or 'conversations' at the top, "
+                f"got {_kind(root)}",
+                _line(root),
+            )
+            return
+        sections = self.mapping(root, TOP_KEYS, "")
+        if not sections:
+            self.fail("expected 'cases' and/or 'conversations' at the top", _line(root))
+        if "cases" in sections:
+            for number, node in enumerate(self.sequence(sections["cases"], "'cases'"), 1):
+                case = self.case(node, None, number)
+                if case is not None:
+                    self.cases.append(case)
+        if "conversations" in sections:
+            items = self.sequence(sections["conversations"], "'conversations'")
+            for conversation, node in enumerate(items, 1):
+                label = f"conversation {conversation}"
+                turns = [
+                    self.case(turn, conversation, number)
+                    for number, turn in enumerate(self.sequence(node, label), 1)
+                ]
+                if isinstance(node, yaml.SequenceNode) and not node.value:
+                    self.fail(f"{label} has no turns", _line(node))
+                if turns and all(turn is not None for turn in turns):
+                    self.conversations.append(tuple(turn for turn in turns if turn is not None))
+        if not self.cases and not self.conversations and sections:
+            self.fail("no cases or conversations to run", _line(root))
+
+    def parse(self) -> yaml.Node | None:
+        try:
+            text = Path(self.path).read_bytes().decode("utf-8-sig")
+        except FileNotFoundError:
+            self.fail("no such file", None)
+            return None
+        except IsADirectoryError:
+            self.fail("is a folder, not a cases file", None)
+            return None
+        except OSError as error:
+            self.fail(f"cannot read file: {error.strerror}", None)
+            return None
+        except UnicodeDecodeError:
+            self.fail("not UTF-8 text", None)
+            return None
+        try:
+            root: yaml.Node | None = yaml.compose(text, Loader=_YAML_LOADER)
+        except yaml.MarkedYAMLError as error:
+            mark = error.problem_mark or error.context_mark
+            reason = ": ".join(part for part in (error.context, error.problem) if part)
+            self.fail(f"invalid YAML: {reason}", mark.line + 1 if mark else None)
+            return None
+        except yaml.YAMLError as error:
+            self.fail(f"invalid YAML: {error}", None)
+            return None
+        if root is None:
+            self.fail("the file is empty; expected 'cases' and/or 'conversations'", None)
+        return root
+
+    def mapping(
+        self, node: yaml.MappingNode, allowed: tuple[str, ...], label: str
+    ) -> dict[str, yaml.Node]:
+        """The entries of a mapping with allowed scalar keys, reporting the others."""
+        entries: dict[str, yaml.Node] = {}
+        for key_node, value_node in node.value:
+            key = key_node.value if isinstance(key_node, yaml.ScalarNode) else None
+            if key in entries:
+                self.fail(f"{label}duplicate key '{key}'", _line(key_node))
+            elif key in allowed:
+                entries[key] = value_node
+            else:
+                best = process.extractOne(str(key), allowed, score_cutoff=70)
+                hint = f" (did you mean '{best[0]}'?)" if best else ""
+                self.fail(
+                    f"{label}unknown key '{key}'{hint}; expected one of: {', '.join(allowed)}",
+                    _line(key_node),
+                )
+        return entries
+
+    def sequence(self, node: yaml.Node, label: str) -> list[yaml.Node]:
+        if isinstance(node, yaml.SequenceNode):
+            return list(node.value)
+        if _kind(node) != "null":
+            self.fail(f"{label} must be a list, got {_kind(node)}", _line(node))
+        return []
+
+    def case(self, node: yaml.Node, conversation: int | None, number: int) -> Case | None:
+        label = _label(conversation, number)
+        if not isinstance(node, yaml.MappingNode):
+            self.fail(
+                f"{label}: expected a mapping {{question: ..., intent: ...}}, got {_kind(node)}",
+                _line(node),
+            )
+            return None
+        before = len(self.errors)
+        entries = self.mapping(node, CASE_KEYS, f"{label}: ")
+        question = entries.get("question")
+        intent = entries.get("intent")
+        if question is None:
+            self.fail(f"{label}: missing key 'question'", _line(node))
+        elif not (
+            isinstance(question, yaml.ScalarNode)
+            and question.tag in _TEXT_TAGS
+            and question.value.strip()
+        ):
+            self.fail(f"{label}: 'question' must be a non-empty string", _line(question))
+        if intent is None:
+            self.fail(
+                f"{label}: missing key 'intent' (use null for a question that must fall back)",
+                _line(node),
+            )
+        elif not (
+            isinstance(intent, yaml.ScalarNode)
+            and (intent.tag == _NULL_TAG or (intent.tag in _TEXT_TAGS and intent.value.strip()))
+        ):
+            self.fail(
+                f"{label}: 'intent' must be an intent id or null, got {_kind(intent)}",
+                _line(intent),
+            )
+        kind = entries.get("kind")
+        if kind is not None and not (
+            isinstance(kind, yaml.ScalarNode) and kind.value in REPLY_KINDS
+        ):
+            self.fail(f"{label}: 'kind' must be one of: {', '.join(REPLY_KINDS)}", _line(kind))
+        context = entries.get("context")
+        if context is not None and not (
+            isinstance(context, yaml.ScalarNode) and context.tag == "tag:yaml.org,2002:bool"
+        ):
+            self.fail(f"{label}: 'context' must be true or false", _line(context))
+        if len(self.errors) > before or question is None or intent is None:
+            return None
+        return Case(
+            kind=kind.value if kind is not None else None,
+            context=context.value.lower() in ("true", "yes", "on") if context is not None else None,
+            question=str(question.value).strip(),
+            intent=None if intent.tag == _NULL_TAG else str(intent.value).strip(),
+            path=self.path,
+            line=_line(node),
+            conversation=conversation,
+            number=number,
+        )

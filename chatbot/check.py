@@ -1,0 +1,352 @@
+"""Check intent files for curators: every load error, plus warnings about questions that collide.
+
+Errors are what the loader rejects (YAML and schema mistakes, duplicate ids): the bot will not
+start with them. Warnings are files the bot accepts but a curator would want to fix:
+
+- the same question (after normalisation) in two intents, or nearly the same one: another
+  intent scores within `NEAR_MARGIN` points of the question's own intent;
+- confusable intents: left out of the knowledge base, at least `CONFUSABLE_SHARE` of an
+  intent's questions (and at least two) are answered by one other intent instead;
+- follow-ups that name no intent, and slots that name an undeclared entity or value;
+- intents with fewer than `MIN_QUESTIONS` questions;
+- empty answers, and answers longer than `MAX_ANSWER_CHARS` characters.
+
+Example:
+    >>> report = check_intents("intents/")
+    >>> report.errors, str(report.warnings[0])[:60]
+    ([], "intents/faq.yaml:56: warning: intent 'llm_definition': confu")
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any, Union
+
+from rapidfuzz import process
+
+from chatbot.intents import Intent, KnowledgeBase
+from chatbot.loader import read_intents
+from chatbot.matcher import Match, Matcher
+from chatbot.text import normalize
+
+PathLike = Union[str, "os.PathLike[str]"]
+
+# Fewer wordings than this and an intent is matched by luck more than by evidence.
+MIN_QUESTIONS = 3
+# Longer answers stop reading like a chat reply (about 200 words); details belong in `more`.
+MAX_ANSWER_CHARS = 1200
+# Another intent within this many points of a question's own intent answers it just as well:
+# measured on the bundled FAQ, distinct questions stay at least 9 points apart.
+NEAR_MARGIN = 5.0
+# A confusable pair is reported when at least this share of an intent's questions, each left
+# out in turn, go to the same other intent (and at least CONFUSABLE_MIN of them do).
+CONFUSABLE_SHARE = 0.25
+CONFUSABLE_MIN = 2
+# The leave-one-out self-test rebuilds the matcher once per fold, each fold leaving out every
+# FOLDS-th question. With folds >= the number of questions it is exact leave-one-out; ten
+# folds reach the same verdicts at a fraction of the cost (see benchmarks/check_selftest.py).
+FOLDS = 10
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One problem found in the intent files.
+
+    Attributes:
+        level: "error" (the bot refuses the files) or "warning" (accepted, but worth fixing).
+        path: the file, or None for intents not read from a file.
+        line: 1-based line, or None when unknown.
+        intent: the id of the intent concerned, or None.
+        message: what is wrong, without the location.
+    """
+
+    level: str
+    path: str | None
+    line: int | None
+    intent: str | None
+    message: str
+
+    def __str__(self) -> str:
+        """`file:line: intent 'id': message`, with `warning:` after the location for warnings."""
+        where = ""
+        if self.path is not None:
+            where = (self.path if self.line is None else f"{self.path}:{self.line}") + ": "
+        label = "" if self.level == "error" else f"{self.level}: "
+        who = f"intent '{self.intent}': " if self.intent else ""
+        return f"{where}{label}{who}{self.message}"
+
+    def to_json(self) -> dict[str, Any]:
+        """The finding as a JSON object: level, path, line, intent, message."""
+        return dataclasses.asdict(self)
+
+
+@dataclass(frozen=True)
+class CheckReport:
+    """Everything `check_intents` found.
+
+    Attributes:
+        findings: errors first (in the order the loader met them), then warnings by place.
+        knowledge: the loaded knowledge base, or None when errors kept it from loading.
+    """
+
+    findings: tuple[Finding, ...]
+    knowledge: KnowledgeBase | None
+
+    @property
+    def errors(self) -> list[Finding]:
+        """The findings of level "error"."""
+        return [finding for finding in self.findings if finding.level == "error"]
+
+    @property
+    def warnings(self) -> list[Finding]:
+        """The findings of level "warning"."""
+        return [finding for finding in self.findings if finding.level == "warning"]
+
+    def summary(self) -> str:
+        """One line: how many errors and warnings, and what was checked."""
+        errors, warnings = len(self.errors), len(self.warnings)
+        counts = f"{_plural(errors, 'error')}, {_plural(warnings, 'warning')}"
+        if self.knowledge is None:
+            return counts + " (warnings are checked once the files load)"
+        questions = sum(len(intent.questions) for intent in self.knowledge)
+        return (
+            f"{counts} in {_plural(len(self.knowledge), 'intent')}, "
+            f"{_plural(questions, 'question')} ({_plural(len(self.knowledge.sources), 'file')})"
+        )
+
+
+@dataclass(frozen=True)
+class LeftOut:
+    """The self-test's verdict on one question: what answers it when it is left out.
+
+    Attributes:
+        intent: the intent the question belongs to.
+        question: the stored question.
+        match: the best match at or above the threshold without the question, or None.
+    """
+
+    intent: Intent
+    question: str
+    match: Match | None
+
+
+def _plural(count: int, noun: str) -> str:
+    return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
+def check_intents(*paths: PathLike | Iterable[PathLike], folds: int = FOLDS) -> CheckReport:
+    """Load intent files and report every error, or, when they load, every warning.
+
+    Args:
+        *paths: files and folders, as for `load_intents`.
+        folds: folds of the leave-one-out self-test (see `self_test`).
+
+    Returns:
+        The report; it never raises for problems in the files.
+    """
+    result = read_intents(*paths)
+    if result.errors or result.knowledge is None:
+        errors = tuple(
+            Finding("error", error.path, error.line, error.intent, error.reason)
+            for error in result.errors
+        )
+        return CheckReport(errors, None)
+    return CheckReport(tuple(lint(result.knowledge, folds=folds)), result.knowledge)
+
+
+def lint(knowledge: KnowledgeBase, *, folds: int = FOLDS) -> list[Finding]:
+    """The warnings for a knowledge base that loaded, sorted by file, line and message."""
+    matcher = Matcher(knowledge)
+    findings = [
+        *_reference_warnings(knowledge),
+        *_size_warnings(knowledge),
+        *_duplicate_warnings(knowledge, matcher),
+        *confusable_warnings(self_test(knowledge, folds=folds)),
+    ]
+    findings.sort(key=lambda found: (found.path or "", found.line or 0, found.message))
+    return findings
+
+
+def _warning(intent: Intent, message: str) -> Finding:
+    source = intent.source
+    return Finding(
+        "warning",
+        source.path if source else None,
+        source.line if source else None,
+        intent.id,
+        message,
+    )
+
+
+def _did_you_mean(name: str, choices: Iterable[str]) -> str:
+    best = process.extractOne(name, list(choices), score_cutoff=75)
+    return f" (did you mean '{best[0]}'?)" if best else ""
+
+
+def _where(intent: Intent) -> str:
+    return f" ({intent.source})" if intent.source else ""
+
+
+def _reference_warnings(knowledge: KnowledgeBase) -> Iterator[Finding]:
+    ids = [intent.id for intent in knowledge]
+    for intent in knowledge:
+        for follow_up in intent.follow_ups:
+            if knowledge.get(follow_up) is None:
+                yield _warning(
+                    intent,
+                    f"follow-up '{follow_up}' is not an intent{_did_you_mean(follow_up, ids)}",
+                )
+        for entity, value in intent.slots.items():
+            values = knowledge.entities.get(entity)
+            if values is None:
+                yield _warning(
+                    intent,
+                    f"slot '{entity}' names an entity that no file declares"
+                    + _did_you_mean(entity, knowledge.entities),
+                )
+            elif value not in values:
+                yield _warning(
+                    intent,
+                    f"slot '{entity}: {value}' names a value that entity '{entity}' does not "
+                    f"declare{_did_you_mean(value, values)}",
+                )
+
+
+def _size_warnings(knowledge: KnowledgeBase) -> Iterator[Finding]:
+    for intent in knowledge:
+        if len(intent.questions) < MIN_QUESTIONS:
+            yield _warning(
+                intent,
+                f"only {_plural(len(intent.questions), 'question')}; "
+                f"give at least {MIN_QUESTIONS} wordings so that it is matched reliably",
+            )
+        if not intent.answer.strip():
+            yield _warning(intent, "the answer is empty")
+        elif len(intent.answer) > MAX_ANSWER_CHARS:
+            yield _warning(
+                intent,
+                f"the answer is {len(intent.answer)} characters long; keep it within "
+                f"{MAX_ANSWER_CHARS} and move details to 'more'",
+            )
+
+
+def _duplicate_warnings(knowledge: KnowledgeBase, matcher: Matcher) -> Iterator[Finding]:
+    position = {intent.id: index for index, intent in enumerate(knowledge.intents)}
+    reported: set[frozenset[tuple[str, str]]] = set()
+
+    def report(first: Intent, question: str, second: Intent, other: str, how: str) -> Finding:
+        # Said at the intent declared later: usually the new entry that caused the clash.
+        if position[first.id] > position[second.id]:
+            first, question, second, other = second, other, first, question
+        reported.add(frozenset({(first.id, question), (second.id, other)}))
+        return _warning(
+            second,
+            f"question '{other}' is {how} '{question}' in intent '{first.id}'{_where(first)}",
+        )
+
+    seen: dict[str, tuple[Intent, str]] = {}
+    for intent in knowledge:
+        for question in intent.questions:
+            earlier = seen.setdefault(normalize(question), (intent, question))
+            if earlier[0].id != intent.id:
+                yield report(earlier[0], earlier[1], intent, question, "the same as")
+    for intent in knowledge:
+        for question in intent.questions:
+            ranked = matcher.rank(question, limit=5)
+            own = next((match.score for match in ranked if match.intent.id == intent.id), 0.0)
+            for match in ranked:
+                pair = frozenset({(intent.id, question), (match.intent.id, match.question)})
+                if (
+                    match.intent.id == intent.id
+                    or match.score < max(own - NEAR_MARGIN, matcher.threshold)
+                    or pair in reported
+                ):
+                    continue
+                found = report(match.intent, match.question, intent, question, "nearly the same as")
+                yield dataclasses.replace(
+                    found,
+                    message=f"{found.message}: asked '{question}', the matcher scores "
+                    f"'{intent.id}' {own:.1f} and '{match.intent.id}' {match.score:.1f}",
+                )
+
+
+def self_test(knowledge: KnowledgeBase, *, folds: int = FOLDS) -> list[LeftOut]:
+    """Leave each question out in turn and see which intent answers it then.
+
+    The matcher is rebuilt once per fold, without every `folds`-th question (numbered across
+    the knowledge base), and each left-out question is asked of the matcher built without it.
+    With `folds` at least the number of questions this is exact leave-one-out; fewer folds
+    also drop a few other intents' questions at the same time, which rarely changes a verdict.
+
+    Args:
+        knowledge: the knowledge base to test.
+        folds: how many matchers to build.
+
+    Returns:
+        One verdict per question, in knowledge-base order.
+    """
+    numbered = [
+        (intent_index, question_index)
+        for intent_index, intent in enumerate(knowledge.intents)
+        for question_index in range(len(intent.questions))
+    ]
+    count = max(1, min(folds, len(numbered)))
+    verdicts: dict[tuple[int, int], LeftOut] = {}
+    for fold in range(count):
+        held = {pair for number, pair in enumerate(numbered) if number % count == fold}
+        reduced = dataclasses.replace(
+            knowledge,
+            intents=tuple(
+                dataclasses.replace(
+                    intent,
+                    questions=tuple(
+                        question
+                        for question_index, question in enumerate(intent.questions)
+                        if (intent_index, question_index) not in held
+                    ),
+                )
+                for intent_index, intent in enumerate(knowledge.intents)
+            ),
+        )
+        matcher = Matcher(reduced)
+        for intent_index, question_index in held:
+            intent = knowledge.intents[intent_index]
+            question = intent.questions[question_index]
+            verdicts[intent_index, question_index] = LeftOut(
+                intent, question, matcher.match(question)
+            )
+    return [verdicts[pair] for pair in numbered]
+
+
+def confusable_warnings(verdicts: list[LeftOut]) -> Iterator[Finding]:
+    """Warnings for intents whose left-out questions go to one other intent (see `self_test`)."""
+    by_intent: dict[str, list[LeftOut]] = {}
+    for verdict in verdicts:
+        by_intent.setdefault(verdict.intent.id, []).append(verdict)
+    for group in by_intent.values():
+        intent = group[0].intent
+        elsewhere = [
+            verdict
+            for verdict in group
+            if verdict.match is not None and verdict.match.intent.id != intent.id
+        ]
+        counts = Counter(verdict.match.intent.id for verdict in elsewhere if verdict.match)
+        for other, count in counts.most_common():
+            if count < CONFUSABLE_MIN or count < CONFUSABLE_SHARE * len(group):
+                continue
+            example = next(
+                verdict
+                for verdict in elsewhere
+                if verdict.match is not None and verdict.match.intent.id == other
+            )
+            assert example.match is not None
+            yield _warning(
+                intent,
+                f"confusable with intent '{other}': {count} of its {len(group)} questions, "
+                f"each left out in turn, are answered by '{other}' (e.g. '{example.question}' "
+                f"matches '{example.match.question}', {example.match.score:.1f})",
+            )

@@ -1,0 +1,283 @@
+"""A log of questions the bot could not answer well, and suggestions for where they belong.
+
+`UnansweredLog` appends one JSON line per fallback, and per answer scoring below a borderline
+(`threshold + BORDERLINE_MARGIN` by default): those are answers users may well have found wrong.
+`read_log` reads such a file back and `suggest` groups similar questions and proposes, for each
+group, the intent it most likely belongs to, so that a curator can add them as questions.
+
+Example:
+    >>> log = UnansweredLog("unanswered.jsonl")
+    >>> log.record(conversation.ask("how much does training an llm cost"))
+    True
+    >>> groups = suggest(read_log("unanswered.jsonl").entries, bot.matcher)
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Union
+
+from rapidfuzz import fuzz, process
+
+from chatbot.errors import LogFileError
+from chatbot.render import clean
+from chatbot.text import normalize
+
+if TYPE_CHECKING:
+    from chatbot.conversation import Reply
+    from chatbot.matcher import Matcher
+
+PathLike = Union[str, "os.PathLike[str]"]
+
+# Answers scoring less than this many points above the threshold are logged as borderline.
+BORDERLINE_MARGIN = 10.0
+# Two logged questions whose normalised words are at least this similar (rapidfuzz
+# token_sort_ratio, 0-100) go into one group.
+GROUP_SIMILARITY = 70.0
+# A proposal scoring below this share of the matcher's threshold is dropped: nothing comes
+# close, so the group is probably a new topic (off-topic questions score 0-45 on the bundled FAQ).
+PROPOSAL_FLOOR = 0.5
+
+
+class UnansweredLog:
+    """Appends fallbacks and borderline answers to a JSON-lines file, one line per question.
+
+    Each line is appended and the file closed at once, so the log is complete whenever the
+    chat stops. If the file cannot be written, `on_error` is called
+    once with a message and logging stops; the chat goes on.
+
+    Args:
+        path: the log file (created on the first line to write).
+        margin: answers scoring below the reply's threshold plus this are logged.
+        on_error: called once with a one-line message if the file cannot be written.
+    """
+
+    def __init__(
+        self,
+        path: PathLike,
+        *,
+        margin: float = BORDERLINE_MARGIN,
+        on_error: Callable[[str], None] | None = None,
+    ) -> None:
+        self.path = Path(path)
+        self.margin = margin
+        self.on_error = on_error
+        self.failed = False
+
+    def wanted(self, reply: Reply) -> bool:
+        """Whether a reply goes in the log: the bot did not answer, or answered unsure."""
+        if reply.intent is None:
+            return True
+        return reply.kind == "answer" and reply.score < reply.threshold + self.margin
+
+    def record(self, reply: Reply) -> bool:
+        """Log the reply if it is a fallback or borderline; return whether a line was written."""
+        if self.failed or not self.wanted(reply):
+            return False
+        if reply.intent is not None:
+            best, score = reply.intent, reply.score
+        elif reply.alternatives:
+            best, score = reply.alternatives[0].intent, reply.alternatives[0].score
+        else:
+            best, score = None, reply.score
+        entry = {
+            "time": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            "question": reply.question,
+            "best_guess": best,
+            "score": round(score, 2),
+            "answered": reply.intent is not None,
+        }
+        try:
+            # Opened per line in append mode: each line is on disk at once, and chats sharing
+            # the file append whole lines (as long as a line fits one buffered write).
+            with self.path.open("a", encoding="utf-8") as file:
+                file.write(json.dumps(entry, ensure_ascii=False) + "\n")
+        except OSError as error:
+            self.failed = True
+            if self.on_error is not None:
+                reason = error.strerror or str(error)
+                self.on_error(f"cannot write to {self.path}: {reason}; not logging questions")
+            return False
+        return True
+
+
+@dataclass(frozen=True)
+class LoggedQuestion:
+    """One line of the log.
+
+    Attributes:
+        question: what the user asked.
+        best_guess: the intent that came closest, or None.
+        score: its score.
+        time: when it was asked (ISO 8601), or "" when the line did not say.
+        line: the line of the log it came from.
+    """
+
+    question: str
+    best_guess: str | None
+    score: float
+    time: str
+    line: int
+
+
+@dataclass(frozen=True)
+class LogContents:
+    """What `read_log` found: the questions, and the lines it had to skip."""
+
+    entries: tuple[LoggedQuestion, ...]
+    skipped: tuple[int, ...]
+
+
+def read_log(path: PathLike) -> LogContents:
+    """Read a log written by UnansweredLog; lines that are not logged questions are skipped.
+
+    Raises:
+        LogFileError: the file is missing or cannot be read.
+    """
+    try:
+        with Path(path).open("rb") as file:
+            raw_lines = file.read().splitlines()
+    except FileNotFoundError:
+        raise LogFileError("no such file", path=str(path)) from None
+    except IsADirectoryError:
+        raise LogFileError("is a folder, not a log file", path=str(path)) from None
+    except OSError as error:
+        raise LogFileError(f"cannot read file: {error.strerror}", path=str(path)) from None
+    entries = []
+    skipped = []
+    for number, raw in enumerate(raw_lines, 1):
+        if not raw.strip():
+            continue
+        entry = _entry(raw.decode("utf-8", errors="replace"), number)
+        if entry is None:
+            skipped.append(number)
+        else:
+            entries.append(entry)
+    return LogContents(tuple(entries), tuple(skipped))
+
+
+def _entry(text: str, number: int) -> LoggedQuestion | None:
+    # A line cut short by a crash must not make the whole log unusable: it is skipped.
+    try:
+        data: Any = json.loads(text)
+    except ValueError:
+        return None
+    if not isinstance(data, dict):
+        return None
+    question, best, score = data.get("question"), data.get("best_guess"), data.get("score", 0)
+    if not isinstance(question, str) or not question.strip():
+        return None
+    return LoggedQuestion(
+        question=question.strip(),
+        best_guess=best if isinstance(best, str) else None,
+        score=float(score) if isinstance(score, (int, float)) else 0.0,
+        time=str(data.get("time", "")),
+        line=number,
+    )
+
+
+@dataclass(frozen=True)
+class Group:
+    """Similar logged questions and the intent they probably belong to.
+
+    Attributes:
+        questions: (question, times asked) pairs, most asked first; one per distinct wording.
+        intent: the proposed intent, or None when nothing comes close (likely a new topic).
+        score: the proposed intent's mean score over the group's wordings.
+    """
+
+    questions: tuple[tuple[str, int], ...]
+    intent: str | None
+    score: float
+
+    @property
+    def count(self) -> int:
+        """How many times the group's questions were asked in all."""
+        return sum(times for _, times in self.questions)
+
+    def to_json(self) -> dict[str, Any]:
+        """The group as printed by `chatbot suggest --json`."""
+        return {
+            "intent": self.intent,
+            "score": self.score,
+            "count": self.count,
+            "questions": [{"question": text, "count": times} for text, times in self.questions],
+        }
+
+
+def suggest(entries: Iterable[LoggedQuestion], matcher: Matcher) -> list[Group]:
+    """Group similar logged questions and propose an intent for each group, most asked first.
+
+    Among groups asked equally often, those with a proposal come first.
+
+    Wordings are compared normalised (case, punctuation, contractions); each joins the group
+    of the first, more frequent, wording it resembles. The proposal is the intent with the best
+    mean score over the group's wordings, ranked by the current matcher (not the logged guess,
+    which came from the knowledge base of the time).
+    """
+    counts: Counter[str] = Counter()
+    wording: dict[str, str] = {}
+    for entry in entries:
+        key = normalize(entry.question) or entry.question.casefold()
+        counts[key] += 1
+        wording.setdefault(key, entry.question)
+    leaders: list[str] = []
+    members: dict[str, list[str]] = {}
+    for key, _ in sorted(counts.items(), key=lambda item: (-item[1], item[0])):
+        found = process.extractOne(
+            key, leaders, scorer=fuzz.token_sort_ratio, score_cutoff=GROUP_SIMILARITY
+        )
+        leader = found[0] if found else key
+        if not found:
+            leaders.append(key)
+        members.setdefault(leader, []).append(key)
+    groups = []
+    for keys in members.values():
+        intent, score = _propose(matcher, [wording[key] for key in keys])
+        groups.append(
+            Group(tuple((wording[key], counts[key]) for key in keys), intent, round(score, 2))
+        )
+    groups.sort(key=lambda group: (-group.count, group.intent is None, group.questions[0][0]))
+    return groups
+
+
+def _propose(matcher: Matcher, questions: list[str]) -> tuple[str | None, float]:
+    totals: dict[str, float] = {}
+    for question in questions:
+        for match in matcher.rank(question, limit=5):
+            totals[match.intent.id] = totals.get(match.intent.id, 0.0) + match.score
+    if not totals:
+        return None, 0.0
+    intent, total = max(totals.items(), key=lambda item: (item[1], item[0]))
+    score = total / len(questions)
+    if score < PROPOSAL_FLOOR * matcher.threshold:
+        return None, score
+    return intent, score
+
+
+def format_groups(groups: list[Group]) -> list[str]:
+    """The report printed by `chatbot suggest`: one block per group, most asked first."""
+    if not groups:
+        return ["no logged questions"]
+    lines = []
+    for number, group in enumerate(groups, 1):
+        asked = f"asked {group.count} time{'s' if group.count != 1 else ''}"
+        if group.intent is None:
+            lines.append(f"{number}. {asked}; no intent comes close (a new topic?)")
+        else:
+            lines.append(f"{number}. {asked}; probably '{group.intent}' ({group.score:.1f})")
+        for question, times in group.questions:
+            lines.append(f"   {times:>3}x  {clean(question)}")
+        lines.append("")
+    total = sum(group.count for group in groups)
+    lines.append(
+        f"{total} logged question{'s' if total != 1 else ''} "
+        f"in {len(groups)} group{'s' if len(groups) != 1 else ''}"
+    )
+    return lines

@@ -1,0 +1,247 @@
+"""`chatbot check`: every load error, and warnings that name both sides of a collision."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+
+import pytest
+
+from chatbot import Intent, KnowledgeBase, Matcher, load_intents
+from chatbot.check import Finding, check_intents, lint, self_test
+from chatbot.cli import main
+
+SHOP = """
+entities:
+  channel:
+    phone: [phone, call]
+    email: [email, mail]
+intents:
+  - id: opening_hours
+    questions: [when are you open, what are your opening hours, are you open on sunday]
+    answer: From 9 to 5, Monday to Friday.
+    follow_ups: [contact]
+  - id: contact
+    questions: [how can i contact you, what is your phone number, how do i reach support]
+    answer: Call 555 0100.
+    slots: {channel: phone}
+  - id: refunds
+    questions: [how do i get a refund, can i return an item, i want my money back]
+    answer: Within 30 days.
+"""
+
+COLLIDING = """
+  - id: opening_times
+    questions: [When are you OPEN?, opening times, what time do you open]
+    answer: 9 to 5.
+"""
+
+
+def messages(report):
+    return [str(finding) for finding in report.findings]
+
+
+def test_a_clean_file_has_no_findings(write_yaml):
+    path = write_yaml(SHOP)
+    report = check_intents(path)
+    assert report.findings == ()
+    assert report.summary() == "0 errors, 0 warnings in 3 intents, 9 questions (1 file)"
+
+
+def test_an_entry_colliding_with_an_existing_one_is_named_with_both(write_yaml):
+    path = write_yaml(SHOP + COLLIDING)
+    found = messages(check_intents(path))
+    assert (
+        f"{path}:18: warning: intent 'opening_times': question 'When are you OPEN?' is the same "
+        f"as 'when are you open' in intent 'opening_hours' ({path}:6)"
+    ) in found
+
+
+def test_nearly_the_same_question_is_found_by_the_matchers_scores(write_yaml):
+    path = write_yaml(
+        SHOP
+        + """
+  - id: weekend
+    questions: [what are your openning hours, weekend visits, saturday hours]
+    answer: Closed on weekends.
+"""
+    )
+    # Not equal as text, but the same to the matcher once the typo is corrected.
+    near = [text for text in messages(check_intents(path)) if "nearly the same" in text]
+    assert len(near) == 1
+    assert near[0].startswith(
+        f"{path}:18: warning: intent 'weekend': question 'what are your openning hours' is "
+        f"nearly the same as 'what are your opening hours' in intent 'opening_hours' "
+        f"({path}:6): asked '"
+    )
+    assert "the matcher scores 'opening_hours' " in near[0]
+
+
+def test_confusable_intents_from_the_leave_one_out_self_test(write_yaml):
+    path = write_yaml(
+        """
+        intents:
+          - id: password_reset
+            questions: [reset my password, i forgot my password, change my password]
+            answer: Use the reset link.
+          - id: password_help
+            questions: [password reset, forgot password, password change help]
+            answer: Use the link on the login page.
+          - id: refunds
+            questions: [how do i get a refund, can i return an item, i want my money back]
+            answer: Within 30 days.
+        """
+    )
+    confusable = [text for text in messages(check_intents(path)) if "confusable" in text]
+    assert confusable
+    assert all("'password_reset'" in text and "'password_help'" in text for text in confusable)
+    assert confusable[0].startswith(
+        f"{path}:2: warning: intent 'password_reset': confusable with intent 'password_help': "
+    )
+    assert (
+        "of its 3 questions, each left out in turn, are answered by 'password_help'"
+        in (confusable[0])
+    )
+
+
+def test_references_that_point_nowhere_and_thin_intents(write_yaml):
+    text = (
+        SHOP.replace("follow_ups: [contact]", "follow_ups: [contact_us, refunds]")
+        .replace("slots: {channel: phone}", "slots: {channel: fax, chanel: email}")
+        .replace(", i want my money back", "")
+    )
+    path = write_yaml(text)
+    assert messages(check_intents(path)) == [
+        f"{path}:6: warning: intent 'opening_hours': follow-up 'contact_us' is not an intent "
+        "(did you mean 'contact'?)",
+        f"{path}:10: warning: intent 'contact': slot 'chanel' names an entity that no file "
+        "declares (did you mean 'channel'?)",
+        f"{path}:10: warning: intent 'contact': slot 'channel: fax' names a value that entity "
+        "'channel' does not declare",
+        f"{path}:14: warning: intent 'refunds': only 2 questions; give at least 3 wordings so "
+        "that it is matched reliably",
+    ]
+
+
+def test_empty_and_overlong_answers():
+    questions = ("how do i get a refund", "can i return an item", "i want my money back")
+    knowledge = KnowledgeBase.of(
+        [
+            Intent(id="refunds", questions=questions, answer=" "),
+            Intent(id="essay", questions=("tell me everything", "a", "b"), answer="x" * 1201),
+        ]
+    )
+    assert [finding.message for finding in lint(knowledge)] == [
+        "the answer is 1201 characters long; keep it within 1200 and move details to 'more'",
+        "the answer is empty",
+    ]
+    assert str(lint(knowledge)[1]) == "warning: intent 'refunds': the answer is empty"
+
+
+def test_every_error_is_reported_not_only_the_first(write_yaml, tmp_path):
+    bad = write_yaml(
+        """
+        intents:
+          - id: one
+            questions: what
+            answer: x
+          - id: two
+            questions: [a, b, c]
+          - id: one
+            questions: [d]
+            answer: y
+            folow_ups: [x]
+        """,
+        "a.yaml",
+    )
+    broken = write_yaml("intents:\n  - id: z\n    questions: [a\n", "b.yaml")
+    report = check_intents(tmp_path)
+    assert messages(report) == [
+        f"{bad}:3: intent 'one': 'questions' must be a list of strings, got str",
+        f"{bad}:5: intent 'two': missing key 'answer'",
+        f"{bad}:10: intent 'one': unknown key 'folow_ups' (did you mean 'follow_ups'?); "
+        "expected one of: id, questions, answer, more, why, follow_ups, slots, topic, sets_context",
+        f"{broken}:4: invalid YAML: while parsing a flow sequence: did not find expected ',' "
+        "or ']'",
+    ]
+    assert report.summary() == "4 errors, 0 warnings (warnings are checked once the files load)"
+
+
+def test_self_test_with_enough_folds_is_exact_leave_one_out(write_yaml):
+    knowledge = load_intents(write_yaml(SHOP + COLLIDING))
+    verdicts = self_test(knowledge, folds=1000)
+    for verdict in verdicts:
+        reduced = dataclasses.replace(
+            knowledge,
+            intents=tuple(
+                dataclasses.replace(
+                    intent,
+                    questions=tuple(q for q in intent.questions if q != verdict.question),
+                )
+                for intent in knowledge
+            ),
+        )
+        expected = Matcher(reduced).match(verdict.question)
+        assert (verdict.match.intent.id if verdict.match else None) == (
+            expected.intent.id if expected else None
+        ), verdict.question
+    assert len(verdicts) == sum(len(intent.questions) for intent in knowledge)
+
+
+def test_cli_exit_codes_strict_and_summary(capsys, write_yaml):
+    clean = write_yaml(SHOP, "clean.yaml")
+    colliding = write_yaml(SHOP + COLLIDING, "colliding.yaml")
+    assert main(["check", str(clean)]) == 0
+    assert capsys.readouterr().out == "0 errors, 0 warnings in 3 intents, 9 questions (1 file)\n"
+    assert main(["check", str(colliding)]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert any("is the same as 'when are you open'" in line for line in out)
+    assert out[-1].startswith("0 errors, ")
+    assert main(["check", "--strict", str(colliding)]) == 1
+    capsys.readouterr()
+    assert main(["check", str(clean), "missing.yaml"]) == 1
+    assert capsys.readouterr().out == (
+        "missing.yaml: no such file or folder\n"
+        "1 error, 0 warnings (warnings are checked once the files load)\n"
+    )
+
+
+def test_cli_json_is_a_list_of_findings(capsys, write_yaml):
+    path = write_yaml(SHOP + COLLIDING)
+    assert main(["check", "--json", str(path)]) == 0
+    findings = json.loads(capsys.readouterr().out)
+    assert all(set(item) == {"level", "path", "line", "intent", "message"} for item in findings)
+    assert {
+        "level": "warning",
+        "path": str(path),
+        "line": 18,
+        "intent": "opening_times",
+        "message": "question 'When are you OPEN?' is the same as 'when are you open' in intent "
+        f"'opening_hours' ({path}:6)",
+    } in findings
+
+
+def test_cli_usage_error_exits_2(capsys):
+    assert main(["check", "--bogus"]) == 2
+    assert capsys.readouterr().err == (
+        "chatbot: error: unrecognized arguments: --bogus (see 'chatbot --help')\n"
+    )
+
+
+def test_bundled_faq_loads_without_errors(capsys):
+    assert main(["check"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[-1].startswith("0 errors, ")
+    assert all(": warning: intent '" in line for line in out[:-1])
+
+
+@pytest.mark.parametrize(
+    ("finding", "text"),
+    [
+        (Finding("error", "f.yaml", 3, "a", "bad"), "f.yaml:3: intent 'a': bad"),
+        (Finding("warning", "f.yaml", None, None, "odd"), "f.yaml: warning: odd"),
+        (Finding("warning", None, None, "a", "odd"), "warning: intent 'a': odd"),
+    ],
+)
+def test_finding_text(finding, text):
+    assert str(finding) == text

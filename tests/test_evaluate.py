@@ -1,0 +1,158 @@
+"""`chatbot eval`: running cases and conversations, the report, sweeps and exit codes."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from chatbot import Bot
+from chatbot.cases import Case, Suite
+from chatbot.cli import main
+from chatbot.evaluate import Evaluation, Outcome, evaluate, run_cases
+
+TESTS = Path(__file__).resolve().parent
+
+CASES = """
+cases:
+  - {question: what time do you open, intent: opening_hours}
+  - {question: can i have a refund please, intent: refunds}
+  - {question: what is your phone number please, intent: refunds}   # wrong on purpose
+  - {question: book a flight to rome, intent: null}
+conversations:
+  - - {question: when are you open on sunday, intent: opening_hours}
+    - {question: how can i reach support, intent: contact}
+"""
+
+
+@pytest.fixture
+def shop(shop_intents, write_yaml):
+    return shop_intents, write_yaml(CASES, "cases.yaml")
+
+
+def test_one_wrong_expectation_fails_the_run_and_names_the_case(capsys, shop):
+    intents, cases = shop
+    assert main(["eval", str(cases), "--intents", str(intents)]) == 1
+    out = capsys.readouterr().out.splitlines()
+    assert out[:2] == ["Failed:", f"  {cases}:4: case 3: 'what is your phone number please'"]
+    assert out[2].startswith("    expected refunds, got contact (")
+    assert out[4:6] == ["Most confused (expected -> got):", "    1  refunds -> contact"]
+    assert out[-1] == (
+        "passed 5/6 (accuracy 83.3% at threshold 45); out-of-scope recall 100.0% (1/1)"
+    )
+
+
+def test_min_accuracy_relaxes_the_exit_status(capsys, shop):
+    intents, cases = shop
+    assert main(["eval", str(cases), "--intents", str(intents), "--min-accuracy", "0.8"]) == 0
+    assert main(["eval", str(cases), "--intents", str(intents), "--min-accuracy", "0.9"]) == 1
+    capsys.readouterr()
+    assert main(["eval", str(cases), "--min-accuracy", "95"]) == 2
+    assert capsys.readouterr().err == "chatbot: error: --min-accuracy must be from 0 to 1\n"
+
+
+def test_json_report(capsys, shop):
+    intents, cases = shop
+    assert main(["eval", str(cases), "--intents", str(intents), "--json", "--sweep"]) == 1
+    report = json.loads(capsys.readouterr().out)
+    assert (report["passed"], report["total"], report["out_of_scope_recall"]) == (5, 6, 1.0)
+    assert report["accuracy"] == pytest.approx(5 / 6, abs=1e-4)
+    [failure] = report["failures"]
+    assert {key: failure[key] for key in ("path", "line", "case", "expected", "got")} == {
+        "path": str(cases),
+        "line": 4,
+        "case": "case 3",
+        "expected": "refunds",
+        "got": "contact",
+    }
+    assert report["confused"] == [{"expected": "refunds", "got": "contact", "count": 1}]
+    assert [point["threshold"] for point in report["sweep"]] == list(range(0, 101, 5))
+    assert report["best_threshold"] in range(0, 101, 5)
+
+
+def test_a_broken_cases_file_exits_2_with_its_place(capsys, shop, write_yaml):
+    intents, _ = shop
+    broken = write_yaml("cases:\n  - {question: hi, intent: opening_hour}\n", "broken.yaml")
+    assert main(["eval", str(broken), "--intents", str(intents)]) == 2
+    assert capsys.readouterr().err == (
+        f"chatbot: error: {broken}:2: case 1: unknown intent 'opening_hour' "
+        "(did you mean 'opening_hours'?)\n"
+    )
+
+
+def test_repository_cases_and_conversations_run_through_the_cli(capsys):
+    files = [TESTS / "cases" / "faq.yaml", *sorted((TESTS / "conversations").glob("*.yaml"))]
+    status = main(["eval", *map(str, files), "--min-accuracy", "0.9"])
+    out = capsys.readouterr().out
+    assert status == 0, out
+    assert out.splitlines()[-1].startswith("passed ")
+
+
+class _Conversation:
+    """Answers with the intent named after the question's first word; counts its turns."""
+
+    def __init__(self, log):
+        self.log = log
+        self.turns = 0
+
+    def ask(self, text):
+        self.turns += 1
+        self.log.append((id(self), self.turns, text))
+        return Bot([]).conversation().ask(text)  # an empty knowledge base always falls back
+
+
+class _Bot:
+    def __init__(self):
+        self.log = []
+
+    def conversation(self):
+        return _Conversation(self.log)
+
+
+def case(question, intent=None, conversation=None, number=1):
+    return Case(question, intent, "cases.yaml", 1, conversation, number)
+
+
+def test_cases_get_fresh_conversations_and_turns_share_one():
+    bot = _Bot()
+    suite = Suite(
+        cases=(case("a"), case("b", number=2)),
+        conversations=((case("c", None, 1, 1), case("d", None, 1, 2)),),
+    )
+    outcomes = list(run_cases(bot, suite))
+    assert [outcome.passed for outcome in outcomes] == [True] * 4
+    assert [(turn, text) for _, turn, text in bot.log] == [(1, "a"), (1, "b"), (1, "c"), (2, "d")]
+    assert bot.log[2][0] == bot.log[3][0]
+
+
+def outcome(expected, best, score, threshold=50.0, conversation=None):
+    got = best if score >= threshold else None
+    return Outcome(case("q", expected, conversation), got, score, best, score)
+
+
+def test_sweep_uses_the_scores_of_one_run():
+    evaluation = Evaluation(
+        (
+            outcome("a", "a", 80.0),  # right from 0 to 80
+            outcome("b", "b", 40.0),  # right from 0 to 40
+            outcome(None, "a", 30.0),  # falls back from 35 up
+            outcome("b", "a", 60.0),  # never right
+            outcome("a", "a", 10.0, conversation=1),  # turns are left out of the sweep
+        ),
+        threshold=50.0,
+    )
+    points = {point.threshold: point for point in evaluation.sweep([0, 30, 35, 45, 85])}
+    assert [points[t].accuracy for t in (0, 30, 35, 45, 85)] == [0.5, 0.5, 0.75, 0.5, 0.25]
+    assert points[35].in_scope_accuracy == pytest.approx(2 / 3)
+    assert points[35].out_of_scope_recall == 1.0
+    assert points[30].out_of_scope_recall == 0.0
+    best = evaluation.best_threshold(evaluation.sweep())
+    assert (best.threshold, best.accuracy) == (40.0, 0.75)
+
+
+def test_evaluate_on_the_bundled_faq(bundled_bot):
+    suite = Suite(cases=(case("what is an llm", "llm_definition"), case("order a pizza")))
+    evaluation = evaluate(bundled_bot, suite)
+    assert (evaluation.passed, evaluation.total, evaluation.out_of_scope_recall) == (2, 2, 1.0)
+    assert evaluation.threshold == bundled_bot.matcher.threshold

@@ -1,0 +1,197 @@
+"""The log of unanswered questions (--log-unanswered) and `chatbot suggest`."""
+
+from __future__ import annotations
+
+import io
+import json
+import sys
+
+import pytest
+
+from chatbot import Bot
+from chatbot.cli import main
+from chatbot.conversation import Alternative, Reply
+from chatbot.errors import LogFileError
+from chatbot.unanswered import LoggedQuestion, UnansweredLog, read_log, suggest
+
+
+def reply(intent, score, kind="answer", alternatives=()):
+    return Reply(
+        text="...",
+        intent=intent,
+        score=score,
+        question=f"question scoring {score}",
+        alternatives=alternatives,
+        kind=kind,
+        threshold=45.0,
+    )
+
+
+def lines(path):
+    return [json.loads(line) for line in path.read_text("utf-8").splitlines()]
+
+
+def test_fallbacks_and_borderline_answers_are_logged_one_flushed_line_each(tmp_path):
+    path = tmp_path / "log.jsonl"
+    log = UnansweredLog(path)
+    assert log.record(reply(None, 30.0, "fallback", (Alternative("refunds", 30.0),))) is True
+    assert len(lines(path)) == 1  # on disk before the next question
+    assert log.record(reply("refunds", 54.9)) is True  # below threshold 45 + margin 10
+    assert log.record(reply("refunds", 55.0)) is False
+    assert log.record(reply("refunds", 20.0, kind="more")) is False  # not a new question
+    UnansweredLog(path).record(reply(None, 0.0, "fallback"))  # a new session appends
+    logged = lines(path)
+    assert [(entry["best_guess"], entry["score"], entry["answered"]) for entry in logged] == [
+        ("refunds", 30.0, False),
+        ("refunds", 54.9, True),
+        (None, 0.0, False),
+    ]
+    assert set(logged[0]) == {"time", "question", "best_guess", "score", "answered"}
+    assert logged[0]["question"] == "question scoring 30.0"
+    assert logged[0]["time"].endswith("+00:00")
+
+
+def test_an_unwritable_log_warns_once_and_stops(tmp_path):
+    warnings = []
+    log = UnansweredLog(tmp_path / "missing" / "log.jsonl", on_error=warnings.append)
+    assert log.record(reply(None, 0.0, "fallback")) is False
+    assert log.record(reply(None, 0.0, "fallback")) is False
+    assert warnings == [
+        f"cannot write to {tmp_path}/missing/log.jsonl: No such file or directory; "
+        "not logging questions"
+    ]
+
+
+def chat(monkeypatch, capsys, argv, stdin):
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(stdin), encoding="utf-8"))
+    status = main(argv)
+    out, err = capsys.readouterr()
+    return status, out, err
+
+
+def test_piped_chat_logs_only_when_asked(monkeypatch, capsys, tmp_path, shop_intents):
+    intents = shop_intents
+    monkeypatch.chdir(tmp_path)
+    questions = b"when are you open\nbook a flight to rome\n"
+    status, out, _ = chat(monkeypatch, capsys, ["--intents", str(intents)], questions)
+    assert status == 0
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["shop.yaml"]
+    argv = ["--intents", str(intents), "--log-unanswered", "log.jsonl"]
+    assert chat(monkeypatch, capsys, argv, questions)[:2] == (0, out)
+    assert [entry["question"] for entry in lines(tmp_path / "log.jsonl")] == [
+        "book a flight to rome"
+    ]
+
+
+def test_piped_chat_goes_on_when_the_log_cannot_be_written(monkeypatch, capsys, tmp_path):
+    argv = ["--json", "--log-unanswered", str(tmp_path / "no" / "log.jsonl")]
+    status, out, err = chat(monkeypatch, capsys, argv, b"book a flight\norder a pizza\n")
+    assert status == 0
+    assert len(out.splitlines()) == 2
+    assert err == (
+        f"chatbot: warning: cannot write to {tmp_path}/no/log.jsonl: No such file or directory;"
+        " not logging questions\n"
+    )
+
+
+def test_the_repl_records_fallbacks_too(bundled_bot, tmp_path):
+    from chatbot.repl import handle_line
+    from chatbot.repl_commands import ChatState, session_commands
+
+    path = tmp_path / "log.jsonl"
+    state = ChatState(
+        conversation=bundled_bot.conversation(),
+        load_bot=Bot,
+        commands=session_commands(),
+        unanswered_log=UnansweredLog(path),
+    )
+    handle_line(state, "what is an llm")
+    handle_line(state, "book a flight to rome")
+    handle_line(state, "/help")
+    lines = [json.loads(line) for line in path.read_text("utf-8").splitlines()]
+    assert [entry["question"] for entry in lines] == ["book a flight to rome"]
+
+
+def logged(*questions):
+    return [
+        LoggedQuestion(question, None, 0.0, "", number)
+        for number, question in enumerate(questions, 1)
+    ]
+
+
+def test_suggest_groups_similar_questions_and_proposes_an_intent(shop_intents):
+    bot = Bot(shop_intents)
+    groups = suggest(
+        logged(
+            "How do I get my refund?",
+            "how do i get my refund",
+            "how can i get my refund",
+            "what are your sunday opening hours",
+            "quantum chromodynamics",
+        ),
+        bot.matcher,
+    )
+    assert [(group.intent, group.questions) for group in groups] == [
+        ("refunds", (("How do I get my refund?", 2), ("how can i get my refund", 1))),
+        ("opening_hours", (("what are your sunday opening hours", 1),)),
+        (None, (("quantum chromodynamics", 1),)),
+    ]
+    assert groups[0].count == 3
+    assert 0 < groups[1].score <= 100
+
+
+def test_read_log_skips_broken_lines_and_names_missing_files(tmp_path):
+    path = tmp_path / "log.jsonl"
+    path.write_text(
+        '{"question": "a", "best_guess": "x", "score": 12.5, "time": "t"}\n'
+        "\n"
+        '{"question": "b", "best_guess": null, "score": 0}\n'
+        '["not", "an", "entry"]\n'
+        '{"question": "cut off by a cra',
+        encoding="utf-8",
+    )
+    contents = read_log(path)
+    assert [
+        (entry.question, entry.best_guess, entry.score, entry.line) for entry in contents.entries
+    ] == [
+        ("a", "x", 12.5, 1),
+        ("b", None, 0.0, 3),
+    ]
+    assert contents.skipped == (4, 5)
+    with pytest.raises(LogFileError, match=r"^nope\.jsonl: no such file$"):
+        read_log("nope.jsonl")
+
+
+def test_suggest_command(capsys, tmp_path, shop_intents):
+    intents = shop_intents
+    path = tmp_path / "log.jsonl"
+    entries = ["how do i get my refund", "How do I get my refund?", "quantum chromodynamics"]
+    path.write_text(
+        "".join(json.dumps({"question": text}) + "\n" for text in entries) + "oops\n",
+        encoding="utf-8",
+    )
+    assert main(["suggest", str(path), "--intents", str(intents)]) == 0
+    out, err = capsys.readouterr()
+    assert err == f"chatbot: warning: {path}: skipped lines that are not logged questions: 4\n"
+    text = out.splitlines()
+    assert text[0].startswith("1. asked 2 times; probably 'refunds' (")
+    assert text[1:] == [
+        "     2x  how do i get my refund",
+        "",
+        "2. asked 1 time; no intent comes close (a new topic?)",
+        "     1x  quantum chromodynamics",
+        "",
+        "3 logged questions in 2 groups",
+    ]
+    assert main(["suggest", str(path), "--intents", str(intents), "--json"]) == 0
+    groups = json.loads(capsys.readouterr().out)
+    assert groups[0]["intent"] == "refunds"
+    assert groups[0]["questions"] == [{"question": "how do i get my refund", "count": 2}]
+    assert groups[1] == {
+        "intent": None,
+        "score": groups[1]["score"],
+        "count": 1,
+        "questions": [{"question": "quantum chromodynamics", "count": 1}],
+    }
+    assert main(["suggest", "nope.jsonl"]) == 2
+    assert capsys.readouterr().err == "chatbot: error: nope.jsonl: no such file\n"

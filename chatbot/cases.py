@@ -110,7 +110,7 @@ def read_cases(*paths: PathLike, knowledge: KnowledgeBase | None = None) -> Suit
     """Read cases files into one suite, checking their format (and intent ids, given knowledge).
 
     Args:
-        *paths: cases files, merged in order.
+        *paths: cases files or folders (every `*.yaml` / `*.yml` in them, sorted), in order.
         knowledge: when given, every expected intent must be one of its ids.
 
     Raises:
@@ -119,6 +119,17 @@ def read_cases(*paths: PathLike, knowledge: KnowledgeBase | None = None) -> Suit
     errors: list[CasesFileError] = []
     cases: list[Case] = []
     conversations: list[tuple[Case, ...]] = []
+    files: list[PathLike] = []
+    for path in paths:
+        folder = Path(path)
+        if folder.is_dir():
+            found = sorted(p for p in folder.iterdir() if p.suffix.lower() in (".yaml", ".yml"))
+            if not found:
+                errors.append(CasesFileError("no .yaml or .yml files in this folder", path=path))
+            files.extend(found)
+        else:
+            files.append(path)
+    paths = tuple(files)
     for path in paths:
         reader = _CasesReader(str(path), errors)
         reader.read()

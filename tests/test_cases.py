@@ -112,5 +112,18 @@ def test_broken_files(write_yaml, text, message):
 def test_missing_file_and_folder(tmp_path):
     with pytest.raises(CasesFileError, match=r"^nope\.yaml: no such file$"):
         read_cases("nope.yaml")
-    with pytest.raises(CasesFileError, match=r"is a folder, not a cases file$"):
+    with pytest.raises(CasesFileError, match=r"no .yaml or .yml files in this folder$"):
         read_cases(tmp_path)
+
+
+def test_a_folder_reads_every_yaml_file_in_it(tmp_path):
+    (tmp_path / "b.yaml").write_text("cases: [{question: hi, intent: greeting}]")
+    (tmp_path / "a.yml").write_text("conversations: [[{question: hello, intent: greeting}]]")
+    (tmp_path / "notes.txt").write_text("not cases")
+    suite = read_cases(tmp_path)
+    assert [case.question for case in suite] == ["hi", "hello"]
+    assert [Path(case.path).name for case in suite] == ["b.yaml", "a.yml"]
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(CasesFileError) as caught:
+        read_cases(tmp_path / "empty")
+    assert str(caught.value) == f"{tmp_path / 'empty'}: no .yaml or .yml files in this folder"

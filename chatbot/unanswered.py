@@ -37,6 +37,8 @@ PathLike = Union[str, "os.PathLike[str]"]
 
 # Answers scoring less than this many points above the threshold are logged as borderline.
 BORDERLINE_MARGIN = 10.0
+# Longer questions are cut in the log: a pasted megabyte must not fill a curator's disk.
+MAX_LOGGED_CHARS = 2000
 # Two logged questions whose normalised words are at least this similar (rapidfuzz
 # token_sort_ratio, 0-100) go into one group.
 GROUP_SIMILARITY = 70.0
@@ -88,7 +90,7 @@ class UnansweredLog:
             best, score = None, reply.score
         entry = {
             "time": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-            "question": reply.question,
+            "question": reply.question[:MAX_LOGGED_CHARS],
             "best_guess": best,
             "score": round(score, 2),
             "answered": reply.intent is not None,

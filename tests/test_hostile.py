@@ -282,3 +282,57 @@ def test_loader_survives_arbitrary_text(tmp_path, text):
     path.write_text(text, encoding="utf-8")
     with contextlib.suppress(ChatbotError):
         load_intents(path)
+
+
+def test_a_full_disk_stops_the_log_but_not_the_chat_and_keeps_what_was_logged(
+    bundled_bot, tmp_path, monkeypatch
+):
+    from chatbot.unanswered import UnansweredLog
+
+    path = tmp_path / "log.jsonl"
+    warnings: list[str] = []
+    log = UnansweredLog(path, on_error=warnings.append)
+    conversation = bundled_bot.conversation()
+    assert log.record(conversation.ask("book a flight"))
+    assert log.record(conversation.ask("x" * 1_000_000))
+    before = path.read_bytes()
+
+    class FullDisk(io.StringIO):
+        def write(self, text: str) -> int:
+            raise OSError(28, "No space left on device")
+
+    original = Path.open
+    monkeypatch.setattr(
+        Path, "open", lambda self, *a, **k: FullDisk() if self == path else original(self, *a, **k)
+    )
+    assert not log.record(conversation.ask("order a pizza"))
+    assert not log.record(conversation.ask("order a taxi"))
+    assert warnings == [f"cannot write to {path}: No space left on device; not logging questions"]
+    assert conversation.ask("what is an llm").intent == "llm_definition"
+    monkeypatch.undo()
+    assert path.read_bytes() == before
+    entries = [json.loads(line) for line in before.decode().splitlines()]
+    assert [len(entry["question"]) for entry in entries] == [13, 2000]
+
+
+def test_piped_chat_with_the_log_on_dev_full(capsys, monkeypatch):
+    if not Path("/dev/full").exists():
+        pytest.skip("no /dev/full on this system")
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(b"book a flight\nhello\n")))
+    assert main(["--json", "--log-unanswered", "/dev/full"]) == 0
+    out, err = capsys.readouterr()
+    assert len(out.splitlines()) == 2
+    assert err == (
+        "chatbot: warning: cannot write to /dev/full: No space left on device;"
+        " not logging questions\n"
+    )
+
+
+def test_history_on_a_full_disk_costs_history_not_the_chat(bundled_bot):
+    if not Path("/dev/full").exists():
+        pytest.skip("no /dev/full on this system")
+    from chatbot.repl import open_history
+
+    history, warning = open_history(Path("/dev/full"))
+    assert warning is None
+    history.store_string("what is an llm")  # the write fails; the chat must not

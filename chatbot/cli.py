@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 from collections.abc import Callable, Iterator, Sequence
@@ -16,7 +15,7 @@ from chatbot.check import MIN_QUESTIONS, check_intents
 from chatbot.conversation import Conversation, Reply
 from chatbot.errors import ChatbotError
 from chatbot.evaluate import Evaluation, format_evaluation, run_cases
-from chatbot.render import format_reply, reply_to_json
+from chatbot.render import format_reply, json_text, reply_to_json
 from chatbot.unanswered import UnansweredLog, format_groups, read_log, suggest
 
 EXIT_OK = 0
@@ -99,7 +98,7 @@ def _print_reply(reply_text: str, out: TextIO) -> None:
 def _answer(conversation: Conversation, question: str, as_json: bool, out: TextIO) -> Reply:
     reply = conversation.ask(question)
     if as_json:
-        _print_reply(json.dumps(reply_to_json(reply), ensure_ascii=False), out)
+        _print_reply(json_text(reply_to_json(reply)), out)
     else:
         _print_reply(format_reply(reply), out)
     return reply
@@ -240,7 +239,7 @@ def _add_tool_commands(commands: Any) -> None:
 
 
 def _print_json(data: Any) -> None:
-    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+    sys.stdout.write(json_text(data, indent=2) + "\n")
 
 
 def _print_lines(lines: list[str]) -> None:

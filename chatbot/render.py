@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Any
 
@@ -27,6 +28,19 @@ def clean(text: str) -> str:
         'hithere'
     """
     return _CONTROLS.sub("", _ESCAPES.sub("", text))
+
+
+_C1_CONTROLS = re.compile(r"[\x7f-\x9f]")
+
+
+def json_text(data: Any, *, indent: int | None = None) -> str:
+    """JSON that is safe to print: readable Unicode, but every control character escaped.
+
+    `json.dumps(ensure_ascii=False)` escapes C0 controls but passes C1 ones (such as the
+    8-bit CSI, U+009B) through raw, and some terminals act on them.
+    """
+    text = json.dumps(data, ensure_ascii=False, indent=indent)
+    return _C1_CONTROLS.sub(lambda found: f"\\u{ord(found.group()):04x}", text)
 
 
 def reply_to_json(reply: Reply) -> dict[str, Any]:

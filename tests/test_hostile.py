@@ -336,3 +336,14 @@ def test_history_on_a_full_disk_costs_history_not_the_chat(bundled_bot):
     history, warning = open_history(Path("/dev/full"))
     assert warning is None
     history.store_string("what is an llm")  # the write fails; the chat must not
+
+
+def test_json_output_escapes_every_control_character(capsys, monkeypatch):
+    monkeypatch.setattr(
+        sys, "stdin", io.TextIOWrapper(io.BytesIO("hi \x9b2J \x1b[31m é\n".encode()))
+    )
+    assert main(["--json"]) == 0
+    out = capsys.readouterr().out
+    assert "\x9b" not in out
+    assert "\x1b" not in out
+    assert json.loads(out)["question"] == "hi \x9b2J \x1b[31m é"

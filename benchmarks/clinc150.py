@@ -20,7 +20,6 @@ import argparse
 import gc
 import json
 import resource
-import statistics
 import sys
 import tempfile
 import time
@@ -92,7 +91,7 @@ def outcome(
 ) -> Outcome:
     """Score predictions (label, score) against labels when scores below threshold reject."""
     in_scope = correct_in = rejected_oos = oos = 0
-    for (label, score), truth in zip(predictions, labels):
+    for (label, score), truth in zip(predictions, labels, strict=True):
         accepted = label is not None and score >= threshold
         if truth == OOS:
             oos += 1
@@ -114,7 +113,7 @@ def tuned(predictions: Sequence[tuple[str | None, float]], labels: Sequence[str]
     # +1 if it was out-of-scope, -1 if it was a correct in-scope answer, 0 otherwise.
     changes: dict[float, int] = {}
     correct = 0
-    for (label, score), truth in zip(predictions, labels):
+    for (label, score), truth in zip(predictions, labels, strict=True):
         if label is None:
             correct += truth == OOS
             continue

@@ -18,7 +18,7 @@ DEFAULT_THRESHOLD = 45.0
 SLOT_AGREES = 3.0
 SLOT_CONFLICTS = -12.0
 # How many lexical candidates are re-scored with entity agreement before the cut.
-CANDIDATES = 30
+CANDIDATES = 10
 
 
 @dataclass(frozen=True)

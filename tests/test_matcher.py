@@ -8,6 +8,7 @@ import pytest
 import yaml
 
 from chatbot import Intent, Matcher, load_intents
+from chatbot.index import WORDING
 from chatbot.text import normalize
 
 CASES = yaml.safe_load((Path(__file__).parent / "cases" / "faq.yaml").read_text("utf-8"))["cases"]
@@ -77,9 +78,21 @@ def test_match_explains_itself(bundled_bot):
     points = dict(match.contributions)
     assert points["subject=llm"] > 0
     assert points["aspect=data_inputs"] > 0
-    shared = [term for term, value in match.contributions if value > 0 and "=" not in term]
+    assert points[WORDING] > 0
+    shared = [
+        term
+        for term, value in match.contributions
+        if value > 0 and "=" not in term and term != WORDING
+    ]
     assert shared, match
-    assert set(shared) <= set(analyzer.terms(match.question))
+    # Intents are scored as one document of all their questions: contributing words are the
+    # intent's words, and the matched question is its closest stored wording.
+    intent_terms = {
+        term for question in match.intent.questions for term in analyzer.terms(question)
+    }
+    assert set(shared) <= intent_terms
+    assert {"llm", "data"} <= set(shared)
+    assert match.question in match.intent.questions
 
 
 def test_a_named_subject_beats_a_closer_wording_of_the_other_one(bundled_bot):

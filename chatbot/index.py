@@ -26,13 +26,15 @@ B = 0.75
 # Share of the score given to the closest stored wording (the rest: the intent's coverage).
 WORDING_WEIGHT = 0.5
 # Only this many best intents by coverage are compared with their stored wordings.
-WORDING_CANDIDATES = 10
+WORDING_CANDIDATES = 5
 # When collecting candidate intents, terms used by more than this share of intents (and at
 # least this many) are skipped; they are still scored for the candidates found by rarer terms.
 COMMON_SHARE = 0.2
 COMMON_MIN_INTENTS = 50
 # The name of the wording's share in a hit's contributions (never a term: terms have no spaces).
 WORDING = "(closest wording)"
+# An unknown word pair weighs this share of an unknown word (its words already count).
+UNKNOWN_PAIR = 0.5
 # Unknown query words at least this long are corrected to the closest vocabulary word.
 MIN_TYPO_LENGTH = 4
 TYPO_CUTOFF = 80.0
@@ -174,7 +176,10 @@ class Index:
             return []
         weights = self.weights
         # The most the query could score: every feature at its best weight in any intent.
-        attainable = sum(self.ceiling.get(term, self.unknown_weight) for term in query.features)
+        attainable = sum(
+            self.ceiling.get(term, self.unknown_weight * (UNKNOWN_PAIR if " " in term else 1.0))
+            for term in query.features
+        )
         rare = [term for term in query.features if term in weights and term not in self.common]
         common = [term for term in query.features if term in self.common]
         totals: dict[int, float] = {}

@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from dataclasses import dataclass
 from itertools import pairwise
+from typing import NamedTuple
 
 from rapidfuzz import fuzz, process
 
@@ -42,8 +42,9 @@ TYPO_CUTOFF = 80.0
 CACHE_LIMIT = 50_000
 
 
-@dataclass(frozen=True)
-class Query:
+# Plain named tuples rather than dataclasses: these are internal records, and the dataclass
+# machinery (and its import of `inspect`) would cost every cold start several milliseconds.
+class Query(NamedTuple):
     """A question analysed against an index: typo-corrected words, stemmed terms, features."""
 
     words: str
@@ -51,8 +52,7 @@ class Query:
     features: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
-class Hit:
+class Hit(NamedTuple):
     """One intent's score for a query, with the question that scored best and why."""
 
     intent_index: int

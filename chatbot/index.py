@@ -33,6 +33,8 @@ COMMON_SHARE = 0.2
 COMMON_MIN_INTENTS = 50
 # The name of the wording's share in a hit's contributions (never a term: terms have no spaces).
 WORDING = "(closest wording)"
+# Word pairs weigh this much relative to single words with the same BM25 weight.
+PAIR_WEIGHT = 0.5
 # An unknown word pair weighs this share of an unknown word (its words already count).
 UNKNOWN_PAIR = 0.5
 # Unknown query words at least this long are corrected to the closest vocabulary word.
@@ -130,6 +132,8 @@ class Index:
             norm = K1 * (1.0 - B + B * lengths[intent_index] / average)
             for term, count in counts.items():
                 weight = idf[term] * count * (K1 + 1.0) / (count + norm)
+                if " " in term:
+                    weight *= PAIR_WEIGHT
                 self.weights.setdefault(term, {})[intent_index] = weight
         self.ceiling = {term: max(postings.values()) for term, postings in self.weights.items()}
         # A word the knowledge base never uses weighs like its rarest word at full strength:

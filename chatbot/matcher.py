@@ -11,7 +11,7 @@ from chatbot.intents import Intent, KnowledgeBase
 from chatbot.text import Analyzer, stem
 
 # Scores run from 0 to 100; below this the bot says it does not know.
-DEFAULT_THRESHOLD = 42.0
+DEFAULT_THRESHOLD = 40.0
 # When a question names one value of an entity (subject: llm), intents declaring that value
 # gain a little and intents declaring another value of the same entity lose more: naming the
 # other subject is strong evidence against them.

@@ -85,14 +85,13 @@ class Index:
         self, knowledge: KnowledgeBase, analyzer: Analyzer, key_terms: frozenset[str] = frozenset()
     ) -> None:
         self.analyzer = analyzer
-        self.question_intent: list[int] = []
         self.question_text: list[str] = []
         # Per intent: the first question's global index and each question's sorted words.
         self.intent_first_question: list[int] = []
         self.intent_wordings: list[list[str]] = []
         intent_counts: list[Counter[str]] = []
         vocabulary: set[str] = set(analyzer.variant_words())
-        for intent_index, intent in enumerate(knowledge.intents):
+        for intent in knowledge.intents:
             counts: Counter[str] = Counter()
             wordings: list[str] = []
             self.intent_first_question.append(len(self.question_text))
@@ -102,7 +101,6 @@ class Index:
                 words = analyzer.apply_synonyms(raw)
                 counts.update(features([stem(word) for word in words]))
                 wordings.append(_sorted_words(words))
-                self.question_intent.append(intent_index)
                 self.question_text.append(question)
             intent_counts.append(counts)
             self.intent_wordings.append(wordings)

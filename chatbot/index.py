@@ -1,11 +1,11 @@
 """The search index built once per knowledge base: term weights, postings and per-intent scoring.
 
 Each intent is scored as one document made of all its questions (BM25 weights over words and
-word pairs), which is what separates intents best; the few best intents are then compared word
-by word with their closest stored question, which settles near ties and names the question that
-matched. Scores are calibrated shares (0 to 100) so that one threshold works across knowledge
-bases: the share of the question's weight the intent explains, and how close its nearest
-stored wording is.
+word pairs), which is what separates intents best; the few best intents are then compared
+character by character (words sorted) with their closest stored question, which settles near
+ties and names the question that matched. Scores are calibrated shares (0 to 100) so that one
+threshold works across knowledge bases: the share of the question's weight the intent explains,
+and how close its nearest stored wording is.
 """
 
 from __future__ import annotations

@@ -1,37 +1,60 @@
-"""The search index built once per knowledge base: term weights, postings and per-intent scoring."""
+"""The search index built once per knowledge base: term weights, postings and per-intent scoring.
+
+Each intent is scored as one document made of all its questions (BM25 weights over words and
+word pairs), which is what separates intents best; the few best intents are then compared
+character by character (words sorted) with their closest stored question, which settles near
+ties and names the question that matched. Scores are calibrated shares (0 to 100) so that one
+threshold works across knowledge bases: the share of the question's weight the intent explains,
+and how close its nearest stored wording is.
+"""
 
 from __future__ import annotations
 
 import math
 from collections import Counter
-from dataclasses import dataclass
+from itertools import pairwise
+from typing import NamedTuple
 
 from rapidfuzz import fuzz, process
 
 from chatbot.intents import KnowledgeBase
 from chatbot.text import Analyzer, normalize, stem
 
-# Share of the final score given to character-level similarity (catches what terms miss).
-FUZZY_WEIGHT = 0.25
-# Share of the lexical score given to the intent taken as one document (all its questions).
-INTENT_DOC_WEIGHT = 0.35
+# BM25 term-frequency saturation and length normalisation, intents taken as documents.
+K1 = 3.0
+B = 0.75
+# Share of the score given to the closest stored wording (the rest: the intent's coverage).
+WORDING_WEIGHT = 0.5
+# Only this many best intents by coverage are compared with their stored wordings.
+WORDING_CANDIDATES = 5
+# When collecting candidate intents, terms used by more than this share of intents (and at
+# least this many) are skipped; they are still scored for the candidates found by rarer terms.
+COMMON_SHARE = 0.2
+COMMON_MIN_INTENTS = 50
+# The name of the wording's share in a hit's contributions (never a term: terms have no spaces).
+WORDING = "(closest wording)"
+# Word pairs weigh this much relative to single words with the same BM25 weight.
+PAIR_WEIGHT = 0.5
+# An unknown word pair weighs this share of an unknown word (its words already count).
+UNKNOWN_PAIR = 0.5
 # Unknown query words at least this long are corrected to the closest vocabulary word.
 MIN_TYPO_LENGTH = 4
 TYPO_CUTOFF = 80.0
-# Only this many best lexical candidates get the (costlier) character-level comparison.
-FUZZY_CANDIDATES = 30
+# Bound on the per-index typo cache, so a stream of junk words cannot grow it forever.
+CACHE_LIMIT = 50_000
 
 
-@dataclass(frozen=True)
-class Query:
-    """A question analysed against an index: typo-corrected words and their stemmed terms."""
+# Plain named tuples rather than dataclasses: these are internal records, and the dataclass
+# machinery (and its import of `inspect`) would cost every cold start several milliseconds.
+class Query(NamedTuple):
+    """A question analysed against an index: typo-corrected words, stemmed terms, features."""
 
     words: str
     terms: tuple[str, ...]
+    features: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
-class Hit:
+class Hit(NamedTuple):
     """One intent's score for a query, with the question that scored best and why."""
 
     intent_index: int
@@ -40,132 +63,175 @@ class Hit:
     contributions: tuple[tuple[str, float], ...]
 
 
-def _weights(counts: Counter[str], idf: dict[str, float], unknown: float) -> dict[str, float]:
-    vector = {
-        term: (1.0 + math.log(count)) * idf.get(term, unknown) for term, count in counts.items()
-    }
-    norm = math.sqrt(sum(weight * weight for weight in vector.values()))
-    if not norm:
-        return {}
-    return {term: weight / norm for term, weight in vector.items()}
+def features(terms: tuple[str, ...] | list[str]) -> list[str]:
+    """Terms and adjacent term pairs ("book flight"): pairs keep some word order."""
+    return [*terms, *(f"{first} {second}" for first, second in pairwise(terms))]
+
+
+def _sorted_words(words: list[str]) -> str:
+    # Sorting makes the character-level comparison ignore word order ("flight book" ~ "book
+    # flight"), the same idea as rapidfuzz's token_sort_ratio, paid once per stored question.
+    return " ".join(sorted(words))
 
 
 class Index:
-    """TF-IDF vectors of every question and every intent, with an inverted index over terms.
+    """BM25 weights of every term for every intent, with postings and stored wordings.
 
-    Built once and never mutated, so one index serves any number of threads.
+    Built once and never mutated (apart from a cache of typo corrections), so one index
+    serves any number of threads.
     """
 
     def __init__(
         self, knowledge: KnowledgeBase, analyzer: Analyzer, key_terms: frozenset[str] = frozenset()
     ) -> None:
         self.analyzer = analyzer
-        self.question_intent: list[int] = []
         self.question_text: list[str] = []
-        self.question_words: list[str] = []
-        question_terms: list[Counter[str]] = []
-        intent_terms: list[Counter[str]] = []
-        for intent_index, intent in enumerate(knowledge.intents):
-            together: Counter[str] = Counter()
+        # Per intent: the first question's global index and each question's sorted words.
+        self.intent_first_question: list[int] = []
+        self.intent_wordings: list[list[str]] = []
+        intent_counts: list[Counter[str]] = []
+        vocabulary: set[str] = set(analyzer.variant_words())
+        for intent in knowledge.intents:
+            counts: Counter[str] = Counter()
+            wordings: list[str] = []
+            self.intent_first_question.append(len(self.question_text))
             for question in intent.questions:
-                counts = Counter(analyzer.terms(question))
-                self.question_intent.append(intent_index)
+                raw = normalize(question).split()
+                vocabulary.update(raw)
+                words = analyzer.apply_synonyms(raw)
+                counts.update(features([stem(word) for word in words]))
+                wordings.append(_sorted_words(words))
                 self.question_text.append(question)
-                self.question_words.append(" ".join(analyzer.words(question)))
-                question_terms.append(counts)
-                together.update(counts)
-            intent_terms.append(together)
-        # Term weights come from how many intents use a term, not how many questions: an
-        # intent with many wordings of one phrase must not make that phrase look common.
+            intent_counts.append(counts)
+            self.intent_wordings.append(wordings)
+        self.intent_count = len(intent_counts)
+
+        # Weights come from how many intents use a term, not how many questions: an intent
+        # with many wordings of one phrase must not make that phrase look common.
         document_frequency: Counter[str] = Counter()
-        for counts in intent_terms:
+        for counts in intent_counts:
             document_frequency.update(counts.keys())
-        total = max(len(intent_terms), 1)
-        self.idf = {
+        total = max(self.intent_count, 1)
+        idf = {
             term: math.log(1.0 + (total - df + 0.5) / (df + 0.5))
             for term, df in document_frequency.items()
         }
         # Terms the curator declared (synonym targets, entity phrases) are the subject matter:
         # however many intents use them, they never weigh less than a typical word.
-        if self.idf and key_terms:
-            floor = sorted(self.idf.values())[len(self.idf) // 2]
-            for term in key_terms & self.idf.keys():
-                self.idf[term] = max(self.idf[term], floor)
+        if idf and key_terms:
+            floor = sorted(idf.values())[len(idf) // 2]
+            for term in key_terms & idf.keys():
+                idf[term] = max(idf[term], floor)
+        self.idf = idf
+        lengths = [sum(counts.values()) for counts in intent_counts]
+        average = sum(lengths) / total or 1.0
+        self.weights: dict[str, dict[int, float]] = {}
+        for intent_index, counts in enumerate(intent_counts):
+            norm = K1 * (1.0 - B + B * lengths[intent_index] / average)
+            for term, count in counts.items():
+                weight = idf[term] * count * (K1 + 1.0) / (count + norm)
+                if " " in term:
+                    weight *= PAIR_WEIGHT
+                self.weights.setdefault(term, {})[intent_index] = weight
+        self.ceiling = {term: max(postings.values()) for term, postings in self.weights.items()}
+        # A word the knowledge base never uses weighs like its rarest word at full strength:
+        # it is strong evidence that the question is about something else.
+        self.unknown_weight = max(idf.values(), default=1.0) * (K1 + 1.0)
+        common = max(COMMON_MIN_INTENTS, COMMON_SHARE * self.intent_count)
+        self.common = frozenset(term for term, df in document_frequency.items() if df > common)
+
         # Typos are corrected on raw words, before synonyms, so "genrative ai" still
         # becomes the term "genai".
-        self.vocabulary = sorted(
-            {word for question in self.question_text for word in normalize(question).split()}
-            | analyzer.variant_words()
-        )
+        self.vocabulary = sorted(vocabulary)
         self._known = frozenset(self.vocabulary)
         self._by_initial: dict[str, list[str]] = {}
         for word in self.vocabulary:
             self._by_initial.setdefault(word[0], []).append(word)
-        # A word the knowledge base never uses weighs like its rarest word: it is strong
-        # evidence that the question is about something else.
-        self.unknown_idf = max(self.idf.values(), default=1.0)
-        self.question_vectors = [_weights(counts, self.idf, 0.0) for counts in question_terms]
-        self.intent_vectors = [_weights(counts, self.idf, 0.0) for counts in intent_terms]
-        self.postings: dict[str, list[tuple[int, float]]] = {}
-        for question_index, vector in enumerate(self.question_vectors):
-            for term, weight in vector.items():
-                self.postings.setdefault(term, []).append((question_index, weight))
+        self._corrections: dict[str, str] = {}
 
     def correct(self, word: str) -> str:
         """The vocabulary word closest to an unknown word, or the word itself."""
         if word in self._known or len(word) < MIN_TYPO_LENGTH or not word.isalpha():
             return word
+        cached = self._corrections.get(word)
+        if cached is not None:
+            return cached
         # Typos rarely hit the first letter; requiring it keeps "account" from becoming "count".
         candidates = self._by_initial.get(word[0], ())
         best = process.extractOne(word, candidates, scorer=fuzz.ratio, score_cutoff=TYPO_CUTOFF)
-        return best[0] if best else word
+        corrected = best[0] if best else word
+        if len(self._corrections) < CACHE_LIMIT:
+            self._corrections[word] = corrected
+        return corrected
 
     def analyze(self, text: str) -> Query:
         """Normalise, correct typos, apply synonyms and stem: the query as the index sees it."""
         words = self.analyzer.apply_synonyms(
             [self.correct(word) for word in normalize(text).split()]
         )
-        return Query(" ".join(words), tuple(stem(word) for word in words))
+        terms = tuple(stem(word) for word in words)
+        return Query(" ".join(words), terms, tuple(dict.fromkeys(features(terms))))
 
     def search(self, query: Query, limit: int) -> list[Hit]:
         """Score intents for a query; best first, at most `limit`, only those sharing a term."""
-        query_vector = _weights(Counter(query.terms), self.idf, self.unknown_idf)
-        if not query_vector:
+        if not query.features or limit <= 0:
             return []
-        dots: dict[int, float] = {}
-        for term, weight in query_vector.items():
-            for question_index, question_weight in self.postings.get(term, ()):
-                dots[question_index] = dots.get(question_index, 0.0) + weight * question_weight
-        best_question: dict[int, tuple[float, int]] = {}
-        for question_index, dot in dots.items():
-            intent_index = self.question_intent[question_index]
-            if dot > best_question.get(intent_index, (-1.0, 0))[0]:
-                best_question[intent_index] = (dot, question_index)
-        lexical: list[tuple[float, int, int]] = []
-        for intent_index, (dot, question_index) in best_question.items():
-            intent_vector = self.intent_vectors[intent_index]
-            intent_dot = sum(
-                weight * intent_vector.get(term, 0.0) for term, weight in query_vector.items()
+        weights = self.weights
+        # The most the query could score: every feature at its best weight in any intent.
+        attainable = sum(
+            self.ceiling.get(term, self.unknown_weight * (UNKNOWN_PAIR if " " in term else 1.0))
+            for term in query.features
+        )
+        rare = [term for term in query.features if term in weights and term not in self.common]
+        common = [term for term in query.features if term in self.common]
+        totals: dict[int, float] = {}
+        for term in rare or common:
+            for intent_index, weight in weights[term].items():
+                totals[intent_index] = totals.get(intent_index, 0.0) + weight
+        if not totals:
+            return []
+        candidates = sorted(totals, key=lambda index: (-totals[index], index))
+        candidates = candidates[: max(limit, WORDING_CANDIDATES)]
+        if rare:
+            for term in common:
+                postings = weights[term]
+                for intent_index in candidates:
+                    totals[intent_index] += postings.get(intent_index, 0.0)
+        wording = _sorted_words(query.words.split())
+        scored = []
+        for intent_index in candidates:
+            closest = process.extractOne(
+                wording, self.intent_wordings[intent_index], scorer=fuzz.ratio
             )
-            combined = (1 - INTENT_DOC_WEIGHT) * dot + INTENT_DOC_WEIGHT * intent_dot
-            lexical.append((combined, intent_index, question_index))
-        lexical.sort(key=lambda item: (-item[0], item[1]))
-        hits = []
-        for combined, intent_index, question_index in lexical[: max(limit, FUZZY_CANDIDATES)]:
-            similarity = fuzz.token_sort_ratio(query.words, self.question_words[question_index])
-            score = 100.0 * (1 - FUZZY_WEIGHT) * combined + FUZZY_WEIGHT * similarity
-            vector = self.question_vectors[question_index]
-            contributions = tuple(
-                sorted(
-                    (
-                        (term, round(100.0 * weight * vector.get(term, 0.0), 1))
-                        for term, weight in query_vector.items()
-                    ),
-                    key=lambda pair: -pair[1],
-                )
+            similarity, position = (closest[1], closest[2]) if closest else (0.0, 0)
+            coverage = totals[intent_index] / attainable
+            score = 100.0 * (1.0 - WORDING_WEIGHT) * coverage + WORDING_WEIGHT * similarity
+            scored.append((min(100.0, max(0.0, score)), intent_index, position))
+        scored.sort(key=lambda item: (-item[0], item[1]))
+        return [
+            Hit(
+                intent_index,
+                score,
+                self.intent_first_question[intent_index] + position,
+                self._contributions(query, intent_index, attainable, score),
             )
-            hits.append(
-                Hit(intent_index, min(100.0, max(0.0, score)), question_index, contributions)
-            )
-        hits.sort(key=lambda hit: (-hit.score, hit.intent_index))
-        return hits[:limit]
+            for score, intent_index, position in scored[:limit]
+        ]
+
+    def _contributions(
+        self, query: Query, intent_index: int, attainable: float, score: float
+    ) -> tuple[tuple[str, float], ...]:
+        """Points each query term added (pairs split between their words), then the points
+        the closest stored wording added, under the name WORDING."""
+        points: dict[str, float] = dict.fromkeys(query.terms, 0.0)
+        scale = 100.0 * (1.0 - WORDING_WEIGHT) / attainable
+        for term in query.features:
+            weight = self.weights.get(term, {}).get(intent_index, 0.0)
+            if not weight:
+                continue
+            words = term.split(" ")
+            for word in words:
+                points[word] += scale * weight / len(words)
+        ranked = sorted(points.items(), key=lambda pair: -pair[1])
+        wording = score - sum(points.values())
+        return (*((term, round(value, 1)) for term, value in ranked), (WORDING, round(wording, 1)))

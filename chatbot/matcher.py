@@ -11,14 +11,15 @@ from chatbot.intents import Intent, KnowledgeBase
 from chatbot.text import Analyzer, stem
 
 # Scores run from 0 to 100; below this the bot says it does not know.
-DEFAULT_THRESHOLD = 45.0
+DEFAULT_THRESHOLD = 40.0
 # When a question names one value of an entity (subject: llm), intents declaring that value
 # gain a little and intents declaring another value of the same entity lose more: naming the
 # other subject is strong evidence against them.
 SLOT_AGREES = 3.0
 SLOT_CONFLICTS = -12.0
-# How many lexical candidates are re-scored with entity agreement before the cut.
-CANDIDATES = 30
+# How many candidates are re-scored with entity agreement before the cut (when there are
+# entities: without them the index's own order is final).
+CANDIDATES = 10
 
 
 @dataclass(frozen=True)
@@ -68,7 +69,7 @@ class Matcher:
         if limit <= 0:
             return []
         query = self._index.analyze(text)
-        hits = self._index.search(query, max(limit, CANDIDATES))
+        hits = self._index.search(query, max(limit, CANDIDATES) if self.entities else limit)
         mentions = self.entities.find(query.terms) if self.entities else {}
         matches = [self._to_match(hit, mentions) for hit in hits]
         matches.sort(key=lambda match: -match.score)

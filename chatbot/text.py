@@ -3,36 +3,46 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Iterable, Mapping
+from functools import lru_cache
 
 # Longer inputs are cut here: nobody types a question this long, and it bounds the work per query.
 MAX_QUERY_CHARS = 1000
 
 _APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'", "`": "'", "\u00b4": "'"})
-_CONTRACTIONS = [
-    (re.compile(r"\bcan'?t\b"), "can not"),
-    (re.compile(r"\bwon'?t\b"), "will not"),
-    (re.compile(r"\bain'?t\b"), "is not"),
-    (re.compile(r"\b(let)'s\b"), r"\1 us"),
-    (
-        re.compile(r"\b(it|that|what|who|where|how|there|here|he|she|this|which|why|when)'s\b"),
-        r"\1 is",
-    ),
-    (re.compile(r"n't\b"), " not"),
-    (re.compile(r"'re\b"), " are"),
-    (re.compile(r"'m\b"), " am"),
-    (re.compile(r"'ll\b"), " will"),
-    (re.compile(r"'ve\b"), " have"),
-    (re.compile(r"'d\b"), " would"),
-    # A remaining 's is a possessive ("the LLM's output"): the owner is what matters.
-    (re.compile(r"'s\b"), ""),
-]
+# One pass over the text, alternatives tried in this order at each position.
+_CONTRACTIONS = re.compile(
+    r"\b(can|won|ain)'?t\b"
+    r"|\b(let)'s\b"
+    r"|\b(it|that|what|who|where|how|there|here|he|she|this|which|why|when)'s\b"
+    r"|n't\b"
+    r"|'(re|m|ll|ve|d|s)\b"
+)
+_NEGATIONS = {"can": "can not", "won": "will not", "ain": "is not"}
+# A remaining 's is a possessive ("the LLM's output"): the owner is what matters.
+_ENDINGS = {"re": " are", "m": " am", "ll": " will", "ve": " have", "d": " would", "s": ""}
+
+
+def _expand(found: re.Match[str]) -> str:
+    negation, let, pronoun, ending = found.groups()
+    if negation:
+        return _NEGATIONS[negation]
+    if let:
+        return "let us"
+    if pronoun:
+        return pronoun + " is"
+    if ending:
+        return _ENDINGS[ending]
+    return " not"
+
+
 _WORD = re.compile(r"[^\W_]+")
 _DOTTED_ACRONYM = re.compile(r"\b((?:[^\W\d_]\.){2,})")
 
 
 def _strip_accents(text: str) -> str:
+    import unicodedata
+
     decomposed = unicodedata.normalize("NFKD", text)
     # Drop combining marks only after Latin letters, so other scripts keep their vowel signs.
     kept = []
@@ -53,14 +63,20 @@ def normalize(text: str) -> str:
         'what is an llm output'
     """
     text = text[:MAX_QUERY_CHARS]
-    text = unicodedata.normalize("NFKC", text).translate(_APOSTROPHES).casefold()
-    text = _strip_accents(text)
-    text = _DOTTED_ACRONYM.sub(lambda found: found.group(1).replace(".", ""), text)
-    for pattern, replacement in _CONTRACTIONS:
-        text = pattern.sub(replacement, text)
+    if text.isascii():  # most questions: no Unicode work needed
+        text = text.replace("`", "'").lower()
+    else:
+        import unicodedata  # only non-ASCII text needs it: keeps it off the cold-start path
+
+        text = unicodedata.normalize("NFKC", text).translate(_APOSTROPHES).casefold()
+        text = _strip_accents(text)
+    if "." in text:
+        text = _DOTTED_ACRONYM.sub(lambda found: found.group(1).replace(".", ""), text)
+    text = _CONTRACTIONS.sub(_expand, text)
     return " ".join(_WORD.findall(text))
 
 
+@lru_cache(maxsize=1 << 16)
 def stem(word: str) -> str:
     """A light suffix stripper: plurals and common verb endings, conservative on short words."""
     if len(word) <= 3 or not word.isalpha():
@@ -100,6 +116,7 @@ class Analyzer:
                 if words and words != target:
                     self._phrases[words] = target
         self._longest = max((len(words) for words in self._phrases), default=0)
+        self._starts = frozenset(words[0] for words in self._phrases)
 
     def words(self, text: str) -> list[str]:
         """Normalised words with synonyms applied (no stemming): what entity detection reads."""
@@ -111,13 +128,19 @@ class Analyzer:
             return words
         result: list[str] = []
         position = 0
+        starts = self._starts
         while position < len(words):
-            for size in range(min(self._longest, len(words) - position), 0, -1):
-                replacement = self._phrases.get(tuple(words[position : position + size]))
-                if replacement is not None:
-                    result.extend(replacement)
-                    position += size
-                    break
+            # Only words that begin some variant are worth trying phrases at.
+            if words[position] in starts:
+                for size in range(min(self._longest, len(words) - position), 0, -1):
+                    replacement = self._phrases.get(tuple(words[position : position + size]))
+                    if replacement is not None:
+                        result.extend(replacement)
+                        position += size
+                        break
+                else:
+                    result.append(words[position])
+                    position += 1
             else:
                 result.append(words[position])
                 position += 1

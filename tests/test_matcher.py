@@ -6,13 +6,38 @@ from pathlib import Path
 
 import pytest
 import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
-from chatbot import Intent, Matcher, load_intents
+from chatbot import DEFAULT_THRESHOLD, Intent, Matcher, load_intents
+from chatbot.index import WORDING
 from chatbot.text import normalize
 
 CASES = yaml.safe_load((Path(__file__).parent / "cases" / "faq.yaml").read_text("utf-8"))["cases"]
 IN_SCOPE = [case for case in CASES if case["intent"]]
 OUT_OF_SCOPE = [case for case in CASES if not case["intent"]]
+# Words the bundled FAQ knows, plus noise, for property tests.
+WORDS = [
+    "llm",
+    "llms",
+    "generative",
+    "ai",
+    "what",
+    "is",
+    "an",
+    "data",
+    "output",
+    "image",
+    "the",
+    "gen",
+    "genrative",
+    "transformer",
+    "zebra",
+    "?",
+    "'s",
+    "vs",
+    "both",
+]
 
 
 def test_table_is_big_enough_and_held_out(bundled_bot):
@@ -77,9 +102,21 @@ def test_match_explains_itself(bundled_bot):
     points = dict(match.contributions)
     assert points["subject=llm"] > 0
     assert points["aspect=data_inputs"] > 0
-    shared = [term for term, value in match.contributions if value > 0 and "=" not in term]
+    assert points[WORDING] > 0
+    shared = [
+        term
+        for term, value in match.contributions
+        if value > 0 and "=" not in term and term != WORDING
+    ]
     assert shared, match
-    assert set(shared) <= set(analyzer.terms(match.question))
+    # Intents are scored as one document of all their questions: contributing words are the
+    # intent's words, and the matched question is its closest stored wording.
+    intent_terms = {
+        term for question in match.intent.questions for term in analyzer.terms(question)
+    }
+    assert set(shared) <= intent_terms
+    assert {"llm", "data"} <= set(shared)
+    assert match.question in match.intent.questions
 
 
 def test_a_named_subject_beats_a_closer_wording_of_the_other_one(bundled_bot):
@@ -125,3 +162,41 @@ def test_plain_intents_work_without_yaml():
     )
     assert matcher.match("can i get a refund?").intent.id == "refund"
     assert matcher.match("what time are you open").intent.id == "hours"
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(st.text(max_size=80) | st.lists(st.sampled_from(WORDS), max_size=12).map(" ".join))
+def test_rank_never_raises_and_is_deterministic_and_in_range(bundled_bot, text):
+    matcher = bundled_bot.matcher
+    ranked = matcher.rank(text, limit=5)
+    assert ranked == matcher.rank(text, limit=5)
+    assert len(ranked) <= 5
+    assert all(0 <= match.score <= 100 for match in ranked)
+    assert [m.score for m in ranked] == sorted((m.score for m in ranked), reverse=True)
+    assert len({m.intent.id for m in ranked}) == len(ranked)
+    # The best match does not depend on how many alternatives were asked for.
+    assert [m.intent.id for m in matcher.rank(text, limit=1)] == [m.intent.id for m in ranked[:1]]
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "what do llms output",
+        "can an LLM make pictures?",
+        "what data do llms learn from",
+        "thanks a lot",
+    ],
+)
+def test_contributions_add_up_to_the_score(bundled_bot, question):
+    match = bundled_bot.matcher.rank(question, limit=1)[0]
+    assert match.score < 100  # scores are capped at 100, and then the parts add up to more
+    total = sum(points for _, points in match.contributions)
+    # Each entry is rounded to one decimal.
+    assert total == pytest.approx(match.score, abs=0.05 * len(match.contributions) + 0.01)
+    assert dict(match.contributions)[WORDING] >= 0
+
+
+def test_default_threshold_is_shared_by_matcher_and_package():
+    assert Matcher([Intent(id="a", questions=("hi",), answer="a")]).threshold == DEFAULT_THRESHOLD

@@ -1,0 +1,69 @@
+"""Cold start: how long `chatbot ask` takes on the bundled FAQ, against merely importing its
+dependencies (`python -c "import yaml, rapidfuzz"`), run alternately in fresh processes.
+
+`chatbot` is run the way its installed console script runs it (`from chatbot.cli import main;
+sys.exit(main())`), from this checkout. The machine is shared, so both the median and the
+minimum of the runs are given; the minimum is the least disturbed by other work.
+
+Usage: python benchmarks/cold_start.py [--runs 20]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+
+COMMANDS = {
+    "chatbot ask 'what is an llm'": [
+        sys.executable,
+        "-c",
+        "import sys; from chatbot.cli import main; sys.exit(main())",
+        "ask",
+        "what is an llm",
+    ],
+    "python -c 'import yaml, rapidfuzz'": [sys.executable, "-c", "import yaml, rapidfuzz"],
+    "python -c 'pass'": [sys.executable, "-c", "pass"],
+}
+
+
+def run_once(command: list[str], environment: dict[str, str]) -> float:
+    """Wall-clock seconds for one run of `command` (which must succeed)."""
+    start = time.perf_counter()
+    subprocess.run(command, check=True, stdout=subprocess.DEVNULL, env=environment)
+    return time.perf_counter() - start
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--runs", type=int, default=20, help="runs of each command")
+    args = parser.parse_args(argv)
+    environment = {**os.environ, "PYTHONPATH": str(REPO)}
+    times: dict[str, list[float]] = {name: [] for name in COMMANDS}
+    for command in COMMANDS.values():  # warm the file cache
+        run_once(command, environment)
+    for _ in range(args.runs):
+        for name, command in COMMANDS.items():
+            times[name].append(run_once(command, environment))
+    baseline = times["python -c 'import yaml, rapidfuzz'"]
+    print(f"{args.runs} alternating runs of each, a fresh process each time\n")
+    print("| command | median ms | min ms | ratio (medians) | ratio (minimums) |")
+    print("| --- | --- | --- | --- | --- |")
+    for name, values in times.items():
+        median = statistics.median(values)
+        print(
+            f"| `{name}` | {1000 * median:.0f} | {1000 * min(values):.0f} | "
+            f"{median / statistics.median(baseline):.2f} | {min(values) / min(baseline):.2f} |"
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,88 @@
+"""The index: word-pair features, candidate pruning that keeps scores exact, typo correction."""
+
+from __future__ import annotations
+
+import pytest
+
+from chatbot import Intent, KnowledgeBase
+from chatbot import index as index_module
+from chatbot.index import Index, features
+from chatbot.text import Analyzer
+
+
+def make_index(questions_by_intent: dict[str, list[str]]) -> Index:
+    knowledge = KnowledgeBase.of(
+        Intent(id=name, questions=tuple(questions), answer=name)
+        for name, questions in questions_by_intent.items()
+    )
+    return Index(knowledge, Analyzer())
+
+
+KNOWLEDGE = {
+    "balance": ["what is my account balance", "how much money is in my account"],
+    "transfer": ["what is the way to transfer money", "move money to my savings account"],
+    "pin": ["what is the way to change my pin", "i want a new pin"],
+    "hours": ["what is the opening time", "when are you open"],
+}
+
+
+def test_features_are_terms_then_adjacent_pairs():
+    assert features(["book", "a", "flight"]) == ["book", "a", "flight", "book a", "a flight"]
+    assert features(["hi"]) == ["hi"]
+    assert features([]) == []
+
+
+def test_word_order_counts_through_pairs():
+    index = make_index({"from_a": ["flights from paris to rome"], "to_a": ["rome to paris"]})
+    hit = index.search(index.analyze("from paris to rome"), 1)[0]
+    assert hit.intent_index == 0
+
+
+@pytest.mark.parametrize(
+    "question", ["what is the way", "what is my pin", "my account balance", "open what"]
+)
+def test_pruning_common_terms_keeps_scores_exact(monkeypatch, question):
+    exact = make_index(KNOWLEDGE)
+    # Treat every term used by more than one intent as common.
+    monkeypatch.setattr(index_module, "COMMON_MIN_INTENTS", 1)
+    monkeypatch.setattr(index_module, "COMMON_SHARE", 0.0)
+    pruned = make_index(KNOWLEDGE)
+    assert pruned.common  # the pruning is really exercised
+    query = exact.analyze(question)
+    expected = {hit.intent_index: hit.score for hit in exact.search(query, 4)}
+    got = pruned.search(query, 4)
+    assert got  # even a question of common words alone finds candidates
+    for hit in got:
+        assert hit.score == pytest.approx(expected[hit.intent_index])
+    assert got[0].intent_index == max(expected, key=lambda index: expected[index])
+
+
+def test_typos_are_corrected_towards_the_vocabulary_and_remembered():
+    index = make_index(KNOWLEDGE)
+    assert index.correct("balanse") == "balance"
+    assert index.correct("balanse") == "balance"
+    assert index.correct("xylophone") == "xylophone"
+    assert index.correct("pin") == "pin"
+    assert index.analyze("acount balanse").terms == ("account", "balance")
+
+
+def test_unknown_words_lower_the_score():
+    index = make_index(KNOWLEDGE)
+    known = index.search(index.analyze("account balance"), 1)[0]
+    diluted = index.search(index.analyze("account balance zebra giraffe"), 1)[0]
+    assert known.intent_index == diluted.intent_index
+    assert diluted.score < known.score
+
+
+def test_an_empty_or_unknown_question_has_no_hits():
+    index = make_index(KNOWLEDGE)
+    assert index.search(index.analyze(""), 5) == []
+    assert index.search(index.analyze("zebra giraffe"), 5) == []
+    assert index.search(index.analyze("account"), 0) == []
+
+
+def test_a_single_intent_knowledge_base_still_scores():
+    index = make_index({"only": ["hello there"]})
+    hits = index.search(index.analyze("hello there"), 3)
+    assert [hit.intent_index for hit in hits] == [0]
+    assert hits[0].score == pytest.approx(100.0)

@@ -20,9 +20,11 @@ ALTERNATIVES = 3
 SUGGESTIONS = 3
 # Context lives this many turns that do not renew it (a knowledge base may set its own).
 DEFAULT_CONTEXT_TURNS = 5
-# Ask "Did you mean A or B?" when the two best intents are this close and neither is sure.
+# Ask "Did you mean A or B?" when the two best intents score this close ...
 CLARIFY_MARGIN = 2.0
-CLARIFY_BELOW = 70.0
+# ... or, for a bare follow-up with no context to complete it ("architecture?" names no
+# subject), when they differ only in the slot it leaves open and score this close.
+OPEN_SLOT_MARGIN = 8.0
 
 NOT_WHAT_YOU_MEANT = "Sorry about that. Could you ask it in other words? These might be closer:"
 NOTHING_TO_EXPAND = "Ask me a question first, then I can tell you more about it."
@@ -307,14 +309,26 @@ class Conversation:
         if not ranked or ranked[0].score < matcher.threshold:
             return self._fallback(text, ranked)
         best = ranked[0]
-        if (
-            len(ranked) > 1
-            and ranked[1].score >= matcher.threshold
-            and best.score - ranked[1].score < CLARIFY_MARGIN
-            and best.score < CLARIFY_BELOW
-        ):
-            return self._clarify(text, ranked)
+        if len(ranked) > 1 and ranked[1].score >= matcher.threshold:
+            gap = best.score - ranked[1].score
+            if gap < CLARIFY_MARGIN or (
+                gap < OPEN_SLOT_MARGIN and self._differ_in_open_slots(text, best, ranked[1])
+            ):
+                return self._clarify(text, ranked)
         return self._reply_for(text, best, ranked[1:])
+
+    def _differ_in_open_slots(self, text: str, first: Match, second: Match) -> bool:
+        """Whether the text only names entity values, and the two intents differ only in
+        slots whose entities it leaves unnamed."""
+        a, b = first.intent.slots, second.intent.slots
+        if not a or a.keys() != b.keys():
+            return False
+        differing = {entity for entity in a if a[entity] != b[entity]}
+        words = self.bot.matcher.analyzer.words(text)
+        mentions = self.bot.matcher.entities.spans([stem(word) for word in words])
+        if not differing or not is_elliptical(words, [(m.start, m.end) for m in mentions]):
+            return False
+        return not differing & {mention.entity for mention in mentions}
 
     # -- building replies --------------------------------------------------------------------
 

@@ -132,12 +132,12 @@ def test_more_and_why_fall_back_to_what_the_intent_has():
 
 def test_no_on_a_clarification_offers_other_questions():
     intents = [
-        Intent(id="reset_password", questions=("how do i reset my password",), answer="Link."),
-        Intent(id="reset_router", questions=("how do i reset my router",), answer="Button."),
+        Intent(id="reset_password", questions=("how do i reset it",), answer="Link."),
+        Intent(id="reset_router", questions=("how do i reset it",), answer="Button."),
         Intent(id="opening", questions=("when are you open",), answer="9 to 5."),
     ]
     conversation = Bot(KnowledgeBase.of(intents)).conversation()
-    clarify = conversation.ask("how do i reset")
+    clarify = conversation.ask("how do i reset it")
     assert clarify.kind == "clarify"
     assert conversation.ask("no").kind == "fallback"
     assert conversation.context is None or conversation.context.intent not in {

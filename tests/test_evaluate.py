@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from chatbot import Bot
+from chatbot import DEFAULT_THRESHOLD, Bot
 from chatbot.cases import Case, Suite
 from chatbot.cli import main
 from chatbot.evaluate import Evaluation, Outcome, evaluate, run_cases
@@ -39,7 +39,8 @@ def test_one_wrong_expectation_fails_the_run_and_names_the_case(capsys, shop):
     assert out[2].startswith("    expected refunds, got contact (")
     assert out[4:6] == ["Most confused (expected -> got):", "    1  refunds -> contact"]
     assert out[-1] == (
-        "passed 5/6 (accuracy 83.3% at threshold 45); out-of-scope recall 100.0% (1/1)"
+        f"passed 5/6 (accuracy 83.3% at threshold {DEFAULT_THRESHOLD:g}); "
+        "out-of-scope recall 100.0% (1/1)"
     )
 
 

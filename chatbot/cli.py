@@ -6,17 +6,18 @@ import argparse
 import os
 import sys
 from collections.abc import Callable, Iterator, Sequence
-from typing import Any, TextIO, TypeVar
+from typing import TYPE_CHECKING, Any, TextIO, TypeVar
 
 from chatbot import __version__
 from chatbot.bot import Bot, bundled_intents_path
-from chatbot.cases import read_cases
-from chatbot.check import MIN_QUESTIONS, check_intents
 from chatbot.conversation import Conversation, Reply
 from chatbot.errors import ChatbotError
-from chatbot.evaluate import Evaluation, format_evaluation, run_cases
 from chatbot.render import format_reply, json_text, reply_to_json
-from chatbot.unanswered import UnansweredLog, format_groups, read_log, suggest
+
+if TYPE_CHECKING:
+    from chatbot.unanswered import UnansweredLog
+
+# The curator commands import their modules when they run: `chatbot ask` must start fast.
 
 EXIT_OK = 0
 EXIT_USAGE = 2
@@ -157,6 +158,8 @@ def _warn(message: str) -> None:
 def _unanswered_log(args: argparse.Namespace) -> UnansweredLog | None:
     if not args.log_unanswered:
         return None
+    from chatbot.unanswered import UnansweredLog
+
     return UnansweredLog(args.log_unanswered, on_error=_warn)
 
 
@@ -174,8 +177,8 @@ def _add_tool_commands(commands: Any) -> None:
         description=(
             "Check intent files: every error as 'file:line: intent 'id': message', then "
             "warnings ('file:line: warning: ...') for questions shared by two intents, "
-            "confusable intents, broken follow-up and slot references, intents with fewer "
-            f"than {MIN_QUESTIONS} questions, and empty or overlong answers. Exit status: 0 "
+            "confusable intents, broken follow-up and slot references, intents with too few "
+            "questions, and empty or overlong answers. Exit status: 0 "
             "when clean or with warnings only, 1 with errors, 2 for usage errors."
         ),
     )
@@ -248,6 +251,8 @@ def _print_lines(lines: list[str]) -> None:
 
 def run_check(args: argparse.Namespace) -> int:
     """`chatbot check [PATH]...`: report errors and warnings in intent files."""
+    from chatbot.check import check_intents
+
     report = check_intents(args.paths or [bundled_intents_path()])
     if args.json:
         _print_json([finding.to_json() for finding in report.findings])
@@ -270,6 +275,9 @@ def _with_progress(items: Iterator[_Item], total: int) -> Iterator[_Item]:
 
 def run_eval(args: argparse.Namespace) -> int:
     """`chatbot eval CASES.yaml...`: ask every case and report how the bot did."""
+    from chatbot.cases import read_cases
+    from chatbot.evaluate import Evaluation, format_evaluation, run_cases
+
     if args.min_accuracy is not None and not 0 <= args.min_accuracy <= 1:
         raise UsageError("--min-accuracy must be from 0 to 1")
     bot = _bot(args)
@@ -289,6 +297,8 @@ def run_eval(args: argparse.Namespace) -> int:
 
 def run_suggest(args: argparse.Namespace) -> int:
     """`chatbot suggest FILE`: group logged questions and propose an intent for each group."""
+    from chatbot.unanswered import format_groups, read_log, suggest
+
     contents = read_log(args.log)
     if contents.skipped:
         lines = ", ".join(str(line) for line in contents.skipped)

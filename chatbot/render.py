@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import re
 from typing import Any
 
@@ -39,6 +38,8 @@ def json_text(data: Any, *, indent: int | None = None) -> str:
     `json.dumps(ensure_ascii=False)` escapes C0 controls but passes C1 ones (such as the
     8-bit CSI, U+009B) through raw, and some terminals act on them.
     """
+    import json  # only JSON output needs it; plain answers start faster without
+
     text = json.dumps(data, ensure_ascii=False, indent=indent)
     return _C1_CONTROLS.sub(lambda found: f"\\u{ord(found.group()):04x}", text)
 

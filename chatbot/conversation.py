@@ -97,6 +97,16 @@ class Context:
     question: str = ""
 
 
+def _picked(options: tuple[str, ...], words: list[str]) -> str | None:
+    """The option chosen by "2", "the first one" or "the last", if the words choose one."""
+    position = ordinal_of(words)
+    if position is None or not options:
+        return None
+    if position == -1:
+        return options[-1]
+    return options[position - 1] if 1 <= position <= len(options) else None
+
+
 class Conversation:
     """A dialogue: ask questions in turn; context from earlier turns is kept per conversation.
 
@@ -168,23 +178,15 @@ class Conversation:
         if not self._choices:
             return None
         choices = self._choices
-        position = ordinal_of(words)
-        if position is not None and (1 <= position <= len(choices) or position == -1):
-            return self._answer_intent(text, choices[position - 1 if position > 0 else -1])
+        picked = _picked(choices, words)
+        if picked is not None:
+            return self._answer_intent(text, picked)
         verdict = yes_or_no(words)
         if verdict is True:
             return self._answer_intent(text, choices[0])
         if verdict is False:
-            return Reply(
-                text=NOT_WHAT_YOU_MEANT,
-                intent=None,
-                score=0.0,
-                question=text,
-                suggestions=self._first_questions(self._offered_after_no(choices)),
-                kind="fallback",
-                context_used=True,
-                threshold=self.bot.matcher.threshold,
-            )
+            others = self._first_questions(self._offered_after_no(choices))
+            return self._notice(text, NOT_WHAT_YOU_MEANT, others, context_used=True)
         # Naming an entity value that only one choice has ("the LLM one") picks that choice.
         named = self.bot.matcher.entities.find([stem(word) for word in words])
         fitting = [
@@ -206,12 +208,8 @@ class Conversation:
         return None
 
     def _pick_suggestion(self, text: str, words: list[str]) -> Reply | None:
-        if not self._offered:
-            return None
-        position = ordinal_of(words)
-        if position is None or not (1 <= position <= len(self._offered) or position == -1):
-            return None
-        return self._answer_intent(text, self._offered[position - 1 if position > 0 else -1])
+        picked = _picked(self._offered, words)
+        return None if picked is None else self._answer_intent(text, picked)
 
     def _expand(self, text: str, words: list[str]) -> Reply | None:
         command = command_of(words)
@@ -219,15 +217,8 @@ class Conversation:
             return None
         intent = self._context_intent()
         if intent is None:
-            return Reply(
-                text=NOTHING_TO_EXPAND,
-                intent=None,
-                score=0.0,
-                question=text,
-                suggestions=self._first_questions(i.id for i in self.bot.knowledge.intents),
-                kind="fallback",
-                threshold=self.bot.matcher.threshold,
-            )
+            starters = self._first_questions(i.id for i in self.bot.knowledge.intents)
+            return self._notice(text, NOTHING_TO_EXPAND, starters)
         if command == "more":
             body = intent.more or f"{NO_MORE} {intent.answer}"
         else:
@@ -348,6 +339,21 @@ class Conversation:
             resolved=intent.questions[0],
             threshold=self.bot.matcher.threshold,
             match=match,
+        )
+
+    def _notice(
+        self, text: str, message: str, suggestions: tuple[str, ...], *, context_used: bool = False
+    ) -> Reply:
+        """A reply that answers no intent but says something and offers questions."""
+        return Reply(
+            text=message,
+            intent=None,
+            score=0.0,
+            question=text,
+            suggestions=suggestions,
+            kind="fallback",
+            context_used=context_used,
+            threshold=self.bot.matcher.threshold,
         )
 
     def _reply_for(self, text: str, best: Match, runners_up: list[Match]) -> Reply:

@@ -35,25 +35,40 @@ class _Parser(argparse.ArgumentParser):
         raise UsageError(f"{message} (see '{self.prog} --help')")
 
 
-def _add_common(parser: argparse.ArgumentParser) -> None:
+def _add_options(
+    parser: argparse.ArgumentParser,
+    *,
+    json_help: str,
+    subcommand: bool = True,
+    knowledge: bool = True,
+) -> None:
+    """The options shared by the commands: --json and --traceback, and unless `knowledge` is
+    False, --intents and --threshold."""
+    # On a subcommand the options default to "not given", so that `chatbot --json ask ...`
+    # keeps the value given before the command name instead of resetting it.
+    default: dict[str, Any] = {"default": argparse.SUPPRESS} if subcommand else {}
+    if knowledge:
+        parser.add_argument(
+            "--intents",
+            action="append",
+            metavar="PATH",
+            help="intent file or folder to load (repeatable; default: the bundled FAQ)",
+            **default,
+        )
+        parser.add_argument(
+            "--threshold",
+            type=float,
+            metavar="SCORE",
+            help="score from 0 to 100 below which the bot falls back "
+            "(default: the knowledge base's)",
+            **default,
+        )
+    parser.add_argument("--json", action="store_true", help=json_help, **default)
     parser.add_argument(
-        "--intents",
-        action="append",
-        metavar="PATH",
-        help="intent file or folder to load (repeatable; default: the bundled FAQ)",
-    )
-    parser.add_argument("--json", action="store_true", help="print one JSON object per answer")
-    parser.add_argument(
-        "--threshold",
-        type=float,
-        metavar="SCORE",
-        help="score from 0 to 100 below which the bot falls back (default: the knowledge base's)",
-    )
-    parser.add_argument(
-        "--traceback", action="store_true", help="show the full traceback on errors (for debugging)"
-    )
-    parser.add_argument(
-        "--no-color", action="store_true", help="no colours in the terminal chat (also: NO_COLOR=1)"
+        "--traceback",
+        action="store_true",
+        help="show the full traceback on errors (for debugging)",
+        **default,
     )
 
 
@@ -67,7 +82,10 @@ def build_parser() -> argparse.ArgumentParser:
         ),
     )
     parser.add_argument("--version", action="version", version=f"chatbot {__version__}")
-    _add_common(parser)
+    _add_options(parser, json_help="print one JSON object per answer", subcommand=False)
+    parser.add_argument(
+        "--no-color", action="store_true", help="no colours in the terminal chat (also: NO_COLOR=1)"
+    )
     parser.add_argument(
         "--log-unanswered",
         metavar="FILE",
@@ -79,7 +97,7 @@ def build_parser() -> argparse.ArgumentParser:
     ask = commands.add_parser(
         "ask", help="answer one question and exit", description="Answer one question and exit."
     )
-    _add_common(ask)
+    _add_options(ask, json_help="print the answer as a JSON object")
     ask.add_argument("question", nargs="+", help="the question (quotes optional)")
     _add_tool_commands(commands)
     return parser
@@ -163,13 +181,6 @@ def _unanswered_log(args: argparse.Namespace) -> UnansweredLog | None:
     return UnansweredLog(args.log_unanswered, on_error=_warn)
 
 
-def _add_tool_options(parser: argparse.ArgumentParser, json_help: str) -> None:
-    parser.add_argument("--json", action="store_true", help=json_help)
-    parser.add_argument(
-        "--traceback", action="store_true", help="show the full traceback on errors (for debugging)"
-    )
-
-
 def _add_tool_commands(commands: Any) -> None:
     check = commands.add_parser(
         "check",
@@ -186,7 +197,7 @@ def _add_tool_commands(commands: Any) -> None:
         "paths", nargs="*", metavar="PATH", help="intent file or folder (default: the bundled FAQ)"
     )
     check.add_argument("--strict", action="store_true", help="treat warnings as errors (exit 1)")
-    _add_tool_options(check, "print the findings as a JSON list")
+    _add_options(check, json_help="print the findings as a JSON list", knowledge=False)
 
     evaluate = commands.add_parser(
         "eval",
@@ -199,18 +210,6 @@ def _add_tool_commands(commands: Any) -> None:
     )
     evaluate.add_argument("cases", nargs="+", metavar="CASES.yaml", help="a cases file")
     evaluate.add_argument(
-        "--intents",
-        action="append",
-        metavar="PATH",
-        help="intent file or folder to load (repeatable; default: the bundled FAQ)",
-    )
-    evaluate.add_argument(
-        "--threshold",
-        type=float,
-        metavar="SCORE",
-        help="score from 0 to 100 below which the bot falls back (default: the knowledge base's)",
-    )
-    evaluate.add_argument(
         "--min-accuracy",
         type=float,
         metavar="X",
@@ -221,7 +220,7 @@ def _add_tool_commands(commands: Any) -> None:
         action="store_true",
         help="also report the accuracy at thresholds 0 to 100 and the best one",
     )
-    _add_tool_options(evaluate, "print the results as one JSON object")
+    _add_options(evaluate, json_help="print the results as one JSON object")
 
     suggest = commands.add_parser(
         "suggest",
@@ -232,13 +231,7 @@ def _add_tool_commands(commands: Any) -> None:
         ),
     )
     suggest.add_argument("log", metavar="FILE", help="the log of unanswered questions")
-    suggest.add_argument(
-        "--intents",
-        action="append",
-        metavar="PATH",
-        help="intent file or folder to propose from (repeatable; default: the bundled FAQ)",
-    )
-    _add_tool_options(suggest, "print the groups as a JSON list")
+    _add_options(suggest, json_help="print the groups as a JSON list")
 
 
 def _print_json(data: Any) -> None:
@@ -303,7 +296,7 @@ def run_suggest(args: argparse.Namespace) -> int:
     if contents.skipped:
         lines = ", ".join(str(line) for line in contents.skipped)
         _warn(f"{args.log}: skipped lines that are not logged questions: {lines}")
-    groups = suggest(contents.entries, Bot(args.intents).matcher)
+    groups = suggest(contents.entries, _bot(args).matcher)
     if args.json:
         _print_json([group.to_json() for group in groups])
     else:

@@ -161,3 +161,13 @@ def test_piped_follow_ups_keep_context_across_lines(capsys, monkeypatch):
     assert [r["intent"] for r in replies] == ["genai_data_inputs", "llm_data_inputs", "llm_outputs"]
     assert [r["context"]["used"] for r in replies] == [False, True, True]
     assert replies[2]["context"]["resolved"] == "What kind of output does an LLM produce?"
+
+
+def test_options_before_the_command_name_are_kept(capsys, monkeypatch, write_yaml):
+    path = write_yaml("intents: [{id: opening, questions: [when are you open], answer: 9 to 5.}]")
+    _, out, _ = run(capsys, monkeypatch, ["--json", "ask", "what is an llm"])
+    assert json.loads(out)["intent"] == "llm_definition"
+    _, out, _ = run(capsys, monkeypatch, ["--intents", str(path), "ask", "are you open"])
+    assert out == "9 to 5.\n"
+    _, out, _ = run(capsys, monkeypatch, ["--intents", str(path), "ask", "--json", "open?"])
+    assert json.loads(out)["intent"] == "opening"

@@ -23,6 +23,10 @@ class Source:
     def __setattr__(self, name: str, value: object) -> None:
         raise AttributeError(f"Source is immutable: cannot set '{name}'")
 
+    def __reduce__(self) -> tuple[type[Source], tuple[str, int | None]]:
+        # copy and pickle rebuild it through __init__, since attributes cannot be set.
+        return (Source, (self.path, self.line))
+
     def __str__(self) -> str:
         return self.path if self.line is None else f"{self.path}:{self.line}"
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from pathlib import Path
 
 import pytest
@@ -176,6 +177,16 @@ def test_not_utf8_names_the_line(tmp_path):
     error = error_of(path)
     assert isinstance(error, IntentSyntaxError)
     assert str(error) == f"{path}:2: not UTF-8 text (byte 0xe9 cannot be decoded)"
+
+
+def test_an_intent_source_reads_as_file_line_and_stays_put(write_yaml):
+    path = write_yaml(GOOD)
+    source = load_intents(path).get("other").source
+    assert (str(source), source.path, source.line) == (f"{path}:20", str(path), 20)
+    with pytest.raises(AttributeError):
+        source.line = 1
+    assert copy.deepcopy(source) == source
+    assert hash(copy.copy(source)) == hash(source)
 
 
 def test_a_byte_order_mark_is_ignored_and_lines_still_count(tmp_path):

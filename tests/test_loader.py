@@ -182,7 +182,7 @@ def test_not_utf8_names_the_line(tmp_path):
 def test_an_intent_source_reads_as_file_line_and_stays_put(write_yaml):
     path = write_yaml(GOOD)
     source = load_intents(path).get("other").source
-    assert (str(source), source.path, source.line) == (f"{path}:20", str(path), 20)
+    assert (str(source), source.path, source.line) == (f"{path}:19", str(path), 19)
     with pytest.raises(AttributeError):
         source.line = 1
     assert copy.deepcopy(source) == source

@@ -4,31 +4,41 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable
-from pathlib import Path
-from typing import Union
+from typing import TYPE_CHECKING, Union
 
 from chatbot.conversation import Conversation, Reply
 from chatbot.intents import Intent, KnowledgeBase
 from chatbot.loader import load_intents
 from chatbot.matcher import Matcher
 
+if TYPE_CHECKING:
+    from pathlib import Path
+
+# Unquoted: a quoted name would be compiled as a forward reference at every start.
 IntentsArgument = Union[
     KnowledgeBase,
     Iterable[Intent],
     str,
-    "os.PathLike[str]",
-    Iterable[Union[str, "os.PathLike[str]"]],
+    os.PathLike[str],
+    Iterable[Union[str, os.PathLike[str]]],
     None,
 ]
 
 
 def bundled_intents_path() -> Path:
     """The folder of the FAQ that ships with the package."""
-    package = Path(__file__).resolve().parent
-    installed = package / "_intents"  # where the wheel puts the top-level intents/ folder
-    if installed.is_dir():
+    from pathlib import Path
+
+    return Path(_bundled_intents_folder())
+
+
+def _bundled_intents_folder() -> str:
+    # A string, not a Path: `Bot()` must not pay for importing pathlib at every start.
+    package = os.path.dirname(os.path.realpath(__file__))
+    installed = os.path.join(package, "_intents")  # where the wheel puts the intents/ folder
+    if os.path.isdir(installed):
         return installed
-    return package.parent / "intents"  # a source checkout or an editable install
+    return os.path.join(os.path.dirname(package), "intents")  # a checkout or an editable install
 
 
 class Bot:
@@ -49,7 +59,7 @@ class Bot:
 
     def __init__(self, intents: IntentsArgument = None, *, threshold: float | None = None) -> None:
         if intents is None:
-            knowledge = load_intents(bundled_intents_path())
+            knowledge = load_intents(_bundled_intents_folder())
         elif isinstance(intents, (str, os.PathLike)):
             knowledge = load_intents(intents)
         elif isinstance(intents, KnowledgeBase):

@@ -3,19 +3,25 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 
 from chatbot.text import Analyzer
 
 
-@dataclass(frozen=True)
 class Mention:
     """An entity value named in a question, at terms[start:end]."""
 
-    start: int
-    end: int
-    entity: str
-    value: str
+    # A plain class rather than a dataclass or named tuple: both generate code when the module
+    # is imported, which every `chatbot ask` would pay for.
+    __slots__ = ("end", "entity", "start", "value")
+
+    def __init__(self, start: int, end: int, entity: str, value: str) -> None:
+        self.start = start
+        self.end = end
+        self.entity = entity
+        self.value = value
+
+    def __repr__(self) -> str:
+        return f"Mention({self.start}, {self.end}, {self.entity!r}, {self.value!r})"
 
 
 class EntityFinder:

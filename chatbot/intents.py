@@ -7,15 +7,39 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 
 
-@dataclass(frozen=True)
 class Source:
     """Where something was declared: a file and a 1-based line (line is None when unknown)."""
 
+    # A plain class rather than a dataclass or named tuple: both generate code when the module
+    # is imported, which every `chatbot ask` would pay for. Immutable all the same.
+    __slots__ = ("line", "path")
     path: str
-    line: int | None = None
+    line: int | None
+
+    def __init__(self, path: str, line: int | None = None) -> None:
+        object.__setattr__(self, "path", path)
+        object.__setattr__(self, "line", line)
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError(f"Source is immutable: cannot set '{name}'")
+
+    def __reduce__(self) -> tuple[type[Source], tuple[str, int | None]]:
+        # copy and pickle rebuild it through __init__, since attributes cannot be set.
+        return (Source, (self.path, self.line))
 
     def __str__(self) -> str:
         return self.path if self.line is None else f"{self.path}:{self.line}"
+
+    def __repr__(self) -> str:
+        return f"Source(path={self.path!r}, line={self.line!r})"
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Source):
+            return NotImplemented
+        return (self.path, self.line) == (other.path, other.line)
+
+    def __hash__(self) -> int:
+        return hash((self.path, self.line))
 
 
 @dataclass(frozen=True)

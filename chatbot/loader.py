@@ -7,8 +7,6 @@ import os
 import re
 import stat
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
-from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Union
 
@@ -24,7 +22,8 @@ from chatbot.errors import (
 )
 from chatbot.intents import DEFAULT_FALLBACK, Intent, KnowledgeBase, Source
 
-PathLike = Union[str, "os.PathLike[str]"]
+# Unquoted: a quoted name would be compiled as a forward reference at every start.
+PathLike = Union[str, os.PathLike[str]]
 
 YAML_SUFFIXES = (".yaml", ".yml")
 # Limits that keep a mistaken or hostile file from exhausting memory; far above real FAQs
@@ -40,6 +39,7 @@ _ID_PATTERN = re.compile(r"[A-Za-z0-9_.\-]+")
 
 # The C parser is many times faster than the pure-Python one; both are safe loaders.
 _BaseLoader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_STR_TAG = "tag:yaml.org,2002:str"
 
 
 class _LineDict(dict):  # type: ignore[type-arg]
@@ -59,6 +59,13 @@ class _LineList(list):  # type: ignore[type-arg]
 class _Loader(_BaseLoader):  # type: ignore[misc]
     """PyYAML's safe loader, keeping line numbers and refusing duplicate keys."""
 
+    def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
+        # Nearly every value of a FAQ is a plain string: taking it straight from its node skips
+        # the generic constructor's bookkeeping, a third of the time a load takes.
+        if node.tag == _STR_TAG and type(node) is yaml.ScalarNode:
+            return node.value
+        return super().construct_object(node, deep)
+
 
 def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> Iterator[_LineDict]:
     data = _LineDict()
@@ -66,6 +73,7 @@ def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> Iterator[_Lin
     data.key_lines = {}
     yield data
     seen: dict[Any, int] = {}
+    plain_keys = True
     for key_node, _ in node.value:
         if isinstance(key_node, yaml.ScalarNode):
             line = key_node.start_mark.line + 1
@@ -74,6 +82,16 @@ def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> Iterator[_Lin
                     None, None, f"duplicate key '{key_node.value}'", key_node.start_mark
                 )
             seen[key_node.value] = line
+            plain_keys = plain_keys and key_node.tag == _STR_TAG
+        else:
+            plain_keys = False
+    if plain_keys:
+        # The usual case, string keys and no merges (`<<`): what construct_mapping would
+        # build, without its generic checks.
+        for key_node, value_node in node.value:
+            data[key_node.value] = loader.construct_object(value_node)
+            data.key_lines[key_node.value] = seen[key_node.value]
+        return
     data.update(loader.construct_mapping(node))
     for key in data:
         data.key_lines[key] = seen.get(key, data.line)
@@ -91,12 +109,23 @@ _Loader.add_constructor("tag:yaml.org,2002:map", _construct_mapping)
 _Loader.add_constructor("tag:yaml.org,2002:seq", _construct_sequence)
 
 
-@dataclass
 class LoadResult:
-    """What reading intent files gave: the knowledge base (None if unusable) and every error."""
+    """What reading intent files gave: the knowledge base (None if unusable) and every error.
 
-    knowledge: KnowledgeBase | None
-    errors: list[IntentFileError] = field(default_factory=list)
+    Attributes:
+        knowledge: the merged knowledge base, or None when any error was found.
+        errors: every error found, in the order met.
+    """
+
+    # A plain class rather than a dataclass: generating a dataclass costs every start.
+    __slots__ = ("errors", "knowledge")
+
+    def __init__(self, knowledge: KnowledgeBase | None, errors: list[IntentFileError]) -> None:
+        self.knowledge = knowledge
+        self.errors = errors
+
+    def __repr__(self) -> str:
+        return f"LoadResult(knowledge={self.knowledge!r}, errors={self.errors!r})"
 
 
 def load_intents(*paths: PathLike | Iterable[PathLike]) -> KnowledgeBase:
@@ -127,10 +156,10 @@ def load_intents(*paths: PathLike | Iterable[PathLike]) -> KnowledgeBase:
 def read_intents(*paths: PathLike | Iterable[PathLike]) -> LoadResult:
     """Like load_intents, but return every error found instead of raising the first."""
     errors: list[IntentFileError] = []
-    files: list[Path] = []
+    files: list[str] = []
     for path in _flatten(paths):
         try:
-            files.extend(_expand(Path(path)))
+            files.extend(_expand(_clean(os.fspath(path))))
         except IntentFileError as error:
             errors.append(error)
     if not files and not errors:
@@ -142,7 +171,7 @@ def read_intents(*paths: PathLike | Iterable[PathLike]) -> LoadResult:
             builder.add_document(file, document)
     if errors:
         return LoadResult(None, errors)
-    return LoadResult(builder.build(tuple(str(file) for file in files)), errors)
+    return LoadResult(builder.build(tuple(files)), errors)
 
 
 def _flatten(paths: Iterable[Any]) -> Iterator[PathLike]:
@@ -153,15 +182,38 @@ def _flatten(paths: Iterable[Any]) -> Iterator[PathLike]:
             yield from _flatten(path)
 
 
-def _kind(path: Path) -> str:
+def _clean(path: str) -> str:
+    """The path as pathlib would print it ("a//b/./c/" -> "a/b/c", "" -> "."), without the
+    cost of importing pathlib on every start; ".." is kept, as pathlib keeps it."""
+    if os.name != "posix":  # drives and two separators: leave those to pathlib
+        from pathlib import Path
+
+        return str(Path(path))
+    parts = [part for part in path.split("/") if part and part != "."]
+    if path.startswith("//") and not path.startswith("///"):
+        root = "//"  # POSIX gives exactly two leading slashes a meaning of their own
+    elif path.startswith("/"):
+        root = "/"
+    else:
+        root = ""
+    return root + "/".join(parts) or "."
+
+
+def _suffix(name: str) -> str:
+    # The rule of pathlib's `suffix`: a leading dot alone (".yaml") is a name, not a suffix.
+    dot = name.rfind(".")
+    return name[dot:] if 0 < dot < len(name) - 1 else ""
+
+
+def _kind(path: str) -> str:
     """ "file", "folder", or why the path is unusable."""
     try:
-        mode = path.stat().st_mode
+        mode = os.stat(path).st_mode
     except OSError as error:
         if error.errno == errno.ELOOP:
             return "symbolic link loop"
         if error.errno == errno.ENOENT:
-            return "broken symbolic link" if path.is_symlink() else "no such file or folder"
+            return "broken symbolic link" if os.path.islink(path) else "no such file or folder"
         return f"cannot access: {error.strerror}"
     if stat.S_ISDIR(mode):
         return "folder"
@@ -170,16 +222,18 @@ def _kind(path: Path) -> str:
     return "not a regular file or folder"
 
 
-def _expand(path: Path) -> list[Path]:
+def _expand(path: str) -> list[str]:
     kind = _kind(path)
     if kind == "file":
         return [path]
     if kind != "folder":
         raise IntentPathError(kind, path=path)
     try:
-        children = sorted(
-            child for child in path.iterdir() if child.suffix.lower() in YAML_SUFFIXES
-        )
+        children = [
+            _clean(os.path.join(path, name))
+            for name in sorted(os.listdir(path))
+            if _suffix(name).lower() in YAML_SUFFIXES
+        ]
     except OSError as error:
         raise IntentPathError(f"cannot list folder: {error.strerror}", path=path) from None
     if not children:
@@ -194,9 +248,9 @@ def _expand(path: Path) -> list[Path]:
     return files
 
 
-def _parse(file: Path, errors: list[IntentFileError]) -> Any:
+def _parse(file: str, errors: list[IntentFileError]) -> Any:
     try:
-        with file.open("rb") as stream:
+        with open(file, "rb") as stream:
             data = stream.read(MAX_FILE_BYTES + 1)
     except OSError as error:
         errors.append(IntentPathError(f"cannot read file: {error.strerror}", path=file))
@@ -210,8 +264,11 @@ def _parse(file: Path, errors: list[IntentFileError]) -> Any:
             )
         )
         return None
+    # A byte-order mark is dropped here rather than by the utf-8-sig codec: that codec is one
+    # more module to import at every start.
+    data = data.removeprefix(b"\xef\xbb\xbf")
     try:
-        text = data.decode("utf-8-sig")
+        text = data.decode("utf-8")
     except UnicodeDecodeError as error:
         line = data[: error.start].count(b"\n") + 1
         errors.append(
@@ -305,13 +362,13 @@ class _Builder:
         self,
         kind: type[IntentFileError],
         reason: str,
-        file: Path,
+        file: str,
         line: int | None,
         intent: str | None = None,
     ) -> None:
         self.errors.append(kind(reason, path=file, line=line, intent=intent))
 
-    def add_document(self, file: Path, document: Any) -> None:
+    def add_document(self, file: str, document: Any) -> None:
         if not isinstance(document, dict):
             self.error(
                 IntentSchemaError,
@@ -352,7 +409,7 @@ class _Builder:
         if "fallback" in document:
             self.add_fallback(file, document["fallback"], lines.get("fallback"))
 
-    def add_intent(self, file: Path, item: Any, line: int | None) -> None:
+    def add_intent(self, file: str, item: Any, line: int | None) -> None:
         if not isinstance(item, dict):
             self.error(
                 IntentSchemaError,
@@ -409,7 +466,7 @@ class _Builder:
                 intent_id,
             )
             return
-        source = Source(str(file), line)
+        source = Source(file, line)
         self.first_seen[intent_id] = source
         self.intents.append(
             Intent(
@@ -470,7 +527,7 @@ class _Builder:
         return strings
 
     def phrase_table(
-        self, file: Path, value: Any, line: int | None, what: str
+        self, file: str, value: Any, line: int | None, what: str
     ) -> dict[str, list[str]] | None:
         """Check a mapping of name -> list of phrases (a single phrase is allowed too)."""
         if not isinstance(value, dict):
@@ -501,12 +558,12 @@ class _Builder:
             table[name] = [phrase.strip() for phrase in phrases]
         return table
 
-    def add_synonyms(self, file: Path, value: Any, line: int | None) -> None:
+    def add_synonyms(self, file: str, value: Any, line: int | None) -> None:
         table = self.phrase_table(file, value, line, "synonyms")
         for canonical, variants in (table or {}).items():
             self.synonyms.setdefault(canonical, []).extend(variants)
 
-    def add_entities(self, file: Path, value: Any, line: int | None) -> None:
+    def add_entities(self, file: str, value: Any, line: int | None) -> None:
         if not isinstance(value, dict):
             self.error(
                 IntentSchemaError,
@@ -522,7 +579,7 @@ class _Builder:
             for name, phrases in (table or {}).items():
                 merged.setdefault(name, []).extend(phrases)
 
-    def add_settings(self, file: Path, value: Any, line: int | None) -> None:
+    def add_settings(self, file: str, value: Any, line: int | None) -> None:
         if not isinstance(value, dict):
             self.error(
                 IntentSchemaError,
@@ -556,20 +613,20 @@ class _Builder:
                     where,
                 )
                 continue
-            self.set_once(key, setting, Source(str(file), where))
+            self.set_once(key, setting, Source(file, where))
 
-    def add_fallback(self, file: Path, value: Any, line: int | None) -> None:
+    def add_fallback(self, file: str, value: Any, line: int | None) -> None:
         if not isinstance(value, str) or not value.strip():
             self.error(IntentSchemaError, "'fallback' must be a non-empty string", file, line)
             return
-        self.set_once("fallback", value.strip(), Source(str(file), line))
+        self.set_once("fallback", value.strip(), Source(file, line))
 
     def set_once(self, key: str, value: Any, source: Source) -> None:
         if key in self.settings and self.settings[key][0] != value:
             self.error(
                 IntentSchemaError,
                 f"'{key}' is already set to {self.settings[key][0]!r} at {self.settings[key][1]}",
-                Path(source.path),
+                source.path,
                 source.line,
             )
             return

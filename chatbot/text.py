@@ -72,7 +72,8 @@ def normalize(text: str) -> str:
         text = _strip_accents(text)
     if "." in text:
         text = _DOTTED_ACRONYM.sub(lambda found: found.group(1).replace(".", ""), text)
-    text = _CONTRACTIONS.sub(_expand, text)
+    if "'" in text or "nt" in text:  # every contraction has one ("cant"): most text has neither
+        text = _CONTRACTIONS.sub(_expand, text)
     return " ".join(_WORD.findall(text))
 
 
@@ -124,7 +125,7 @@ class Analyzer:
 
     def apply_synonyms(self, words: list[str]) -> list[str]:
         """Rewrite every synonym variant in a list of normalised words to its canonical term."""
-        if not self._longest:
+        if not self._longest or self._starts.isdisjoint(words):
             return words
         result: list[str] = []
         position = 0

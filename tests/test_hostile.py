@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins
 import contextlib
 import io
 import json
@@ -84,14 +85,15 @@ def test_a_broken_link_inside_a_folder_is_reported_not_skipped(tmp_path):
 
 def test_unreadable_file(write_yaml, monkeypatch):
     path = write_yaml("intents: []")
-    original = Path.open
+    original = builtins.open
 
-    def refuse(self, *args, **kwargs):
-        if self == path:
+    # File modes do not stop root from reading, so the refusal is simulated.
+    def refuse(file, *args, **kwargs):
+        if file in (path, str(path)):
             raise PermissionError(13, "Permission denied")
-        return original(self, *args, **kwargs)
+        return original(file, *args, **kwargs)
 
-    monkeypatch.setattr(Path, "open", refuse)
+    monkeypatch.setattr(builtins, "open", refuse)
     with pytest.raises(IntentPathError) as caught:
         load_intents(path)
     assert str(caught.value) == f"{path}: cannot read file: Permission denied"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from pathlib import Path
 
 import pytest
@@ -176,6 +177,71 @@ def test_not_utf8_names_the_line(tmp_path):
     error = error_of(path)
     assert isinstance(error, IntentSyntaxError)
     assert str(error) == f"{path}:2: not UTF-8 text (byte 0xe9 cannot be decoded)"
+
+
+def test_an_intent_source_reads_as_file_line_and_stays_put(write_yaml):
+    path = write_yaml(GOOD)
+    source = load_intents(path).get("other").source
+    assert (str(source), source.path, source.line) == (f"{path}:19", str(path), 19)
+    with pytest.raises(AttributeError):
+        source.line = 1
+    assert copy.deepcopy(source) == source
+    assert hash(copy.copy(source)) == hash(source)
+
+
+def test_a_byte_order_mark_is_ignored_and_lines_still_count(tmp_path):
+    path = tmp_path / "bom.yaml"
+    path.write_bytes(b"\xef\xbb\xbfintents:\n  - {id: a, questions: [x], answer: A}\n")
+    assert load_intents(path).get("a").source.line == 2
+    path.write_bytes(b"\xef\xbb\xbfintents:\n  - id: caf\xe9\n")
+    assert str(error_of(path)) == f"{path}:2: not UTF-8 text (byte 0xe9 cannot be decoded)"
+
+
+MERGED = """
+defaults: &defaults
+  answer: A
+intents:
+  - <<: *defaults
+    id: a
+    questions: [x]
+  - <<: *defaults
+    id: b
+    questions: [y]
+    answer: B
+  - {id: c, questions: [z], answer: C, 7: seven}
+"""
+
+
+def test_merge_keys_work_and_keys_that_are_not_strings_keep_their_lines(write_yaml):
+    path = write_yaml(MERGED)
+    assert [error.location_message() for error in read_intents(path).errors] == [
+        f"{path}:1: unknown key 'defaults'; "
+        "expected one of: intents, synonyms, entities, settings, fallback",
+        f"{path}:11: intent 'c': unknown key '7'; "
+        "expected one of: id, questions, answer, more, why, follow_ups, slots, topic, "
+        "sets_context",
+    ]
+    merged = "intents:\n  - <<: {answer: A}\n    id: a\n    questions: [x]\n"
+    assert load_intents(write_yaml(merged)).get("a").answer == "A"
+
+
+def test_duplicate_keys_are_found_beside_merge_keys(write_yaml):
+    path = write_yaml("intents:\n  - <<: {answer: A}\n    id: a\n    id: b\n    questions: [x]\n")
+    assert str(error_of(path)) == f"{path}:4: invalid YAML: duplicate key 'id'"
+
+
+def test_paths_are_shown_tidied_as_pathlib_shows_them(write_yaml, tmp_path, monkeypatch):
+    write_yaml("intents:\n  - {id: a, questions: [x]}\n", "kb/one.yaml")
+    monkeypatch.chdir(tmp_path)
+    for given, shown in [
+        ("kb", "kb"),
+        ("./kb/", "kb"),
+        ("kb//.", "kb"),
+        (f"{tmp_path}//kb/", f"{tmp_path}/kb"),
+    ]:
+        assert str(error_of(given)) == f"{shown}/one.yaml:2: intent 'a': missing key 'answer'"
+    monkeypatch.chdir(tmp_path / "kb")
+    assert str(error_of("")) == "one.yaml:2: intent 'a': missing key 'answer'"
 
 
 def test_python_tags_are_rejected_not_executed(write_yaml, tmp_path):

@@ -1,11 +1,13 @@
 """The search index built once per knowledge base: term weights, postings and per-intent scoring.
 
 Each intent is scored as one document made of all its questions (BM25 weights over words and
-word pairs), which is what separates intents best; the few best intents are then compared
-character by character (words sorted) with their closest stored question, which settles near
-ties and names the question that matched. Scores are calibrated shares (0 to 100) so that one
-threshold works across knowledge bases: the share of the question's weight the intent explains,
-and how close its nearest stored wording is.
+word pairs, then sharpened on the knowledge base's own questions by `chatbot.contrast`), which
+is what separates intents best; the few best intents are then compared character by character
+(words sorted) with their closest stored question, which settles near ties and names the
+question that matched. Scores are calibrated shares (0 to 100) so that one threshold works
+across knowledge bases: the share of the question's weight the intent explains, how close its
+nearest stored wording is, and how clearly the question points at one intent rather than at
+several or at none.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from typing import NamedTuple
 
 from rapidfuzz import fuzz, process
 
+from chatbot.contrast import sharpen
 from chatbot.intents import KnowledgeBase
 from chatbot.text import Analyzer, normalize, stem
 
@@ -31,8 +34,19 @@ WORDING_CANDIDATES = 5
 # least this many) are skipped; they are still scored for the candidates found by rarer terms.
 COMMON_SHARE = 0.2
 COMMON_MIN_INTENTS = 50
-# The name of the wording's share in a hit's contributions (never a term: terms have no spaces).
+# The names of the wording's and the lead's shares in a hit's contributions (never terms:
+# terms have no spaces).
 WORDING = "(closest wording)"
+LEAD = "(clear lead)"
+# Share of the score given to how clearly the question points at one intent: a softmax over the
+# blended scores of the best candidates and of not answering (NO_ANSWER, the blend at the
+# default threshold), LEAD_SPREAD points apart counting e times more, candidates more than
+# LEAD_WINDOW points behind the best left out. A question that fits several intents about
+# equally, or none well (as out-of-scope questions often do), gets less of it.
+LEAD_WEIGHT = 0.2
+LEAD_SPREAD = 5.0
+NO_ANSWER = 40.0
+LEAD_WINDOW = 15.0
 # Word pairs weigh this much relative to single words with the same BM25 weight.
 PAIR_WEIGHT = 0.5
 # An unknown word pair weighs this share of an unknown word (its words already count).
@@ -90,8 +104,9 @@ class Index:
         self.intent_first_question: list[int] = []
         self.intent_wordings: list[list[str]] = []
         intent_counts: list[Counter[str]] = []
+        question_terms: list[tuple[int, list[str]]] = []
         vocabulary: set[str] = set(analyzer.variant_words())
-        for intent in knowledge.intents:
+        for intent_index, intent in enumerate(knowledge.intents):
             counts: Counter[str] = Counter()
             wordings: list[str] = []
             self.intent_first_question.append(len(self.question_text))
@@ -99,7 +114,9 @@ class Index:
                 raw = normalize(question).split()
                 vocabulary.update(raw)
                 words = analyzer.apply_synonyms(raw)
-                counts.update(features([stem(word) for word in words]))
+                terms = features([stem(word) for word in words])
+                counts.update(terms)
+                question_terms.append((intent_index, terms))
                 wordings.append(_sorted_words(words))
                 self.question_text.append(question)
             intent_counts.append(counts)
@@ -126,14 +143,22 @@ class Index:
         lengths = [sum(counts.values()) for counts in intent_counts]
         average = sum(lengths) / total or 1.0
         self.weights: dict[str, dict[int, float]] = {}
+        norms = [K1 * (1.0 - B + B * length / average) for length in lengths]
         for intent_index, counts in enumerate(intent_counts):
-            norm = K1 * (1.0 - B + B * lengths[intent_index] / average)
+            norm = norms[intent_index]
             for term, count in counts.items():
                 weight = idf[term] * count * (K1 + 1.0) / (count + norm)
                 if " " in term:
                     weight *= PAIR_WEIGHT
                 self.weights.setdefault(term, {})[intent_index] = weight
-        self.ceiling = {term: max(postings.values()) for term, postings in self.weights.items()}
+        scales = {
+            term: value * (PAIR_WEIGHT if " " in term else 1.0) for term, value in idf.items()
+        }
+        sharpen(self.weights, question_terms, intent_counts, norms, scales)
+        # A term's best weight bounds what it can add; learned weights can be negative.
+        self.ceiling = {
+            term: max(0.0, *postings.values()) for term, postings in self.weights.items()
+        }
         # A word the knowledge base never uses weighs like its rarest word at full strength:
         # it is strong evidence that the question is about something else.
         self.unknown_weight = max(idf.values(), default=1.0) * (K1 + 1.0)
@@ -198,33 +223,52 @@ class Index:
                 for intent_index in candidates:
                     totals[intent_index] += postings.get(intent_index, 0.0)
         wording = _sorted_words(query.words.split())
-        scored = []
+        blended = []
         for intent_index in candidates:
             closest = process.extractOne(
                 wording, self.intent_wordings[intent_index], scorer=fuzz.ratio
             )
             similarity, position = (closest[1], closest[2]) if closest else (0.0, 0)
             coverage = totals[intent_index] / attainable
-            score = 100.0 * (1.0 - WORDING_WEIGHT) * coverage + WORDING_WEIGHT * similarity
-            scored.append((min(100.0, max(0.0, score)), intent_index, position))
+            blend = 100.0 * (1.0 - WORDING_WEIGHT) * coverage + WORDING_WEIGHT * similarity
+            blended.append((blend, intent_index, position, similarity))
+        # How clearly the question points at one intent: the best intent's share of a softmax
+        # over the blends of the intents first found and NO_ANSWER, the blend at which answering
+        # is no better than not answering. Each intent gets it in proportion to its blend, so
+        # the gaps between intents stay those of their blends. Intents found first are the same
+        # few whatever `limit` is, and those far behind (which a pruned search may not find at
+        # all) are left out, so a score depends on neither.
+        first = [blend for blend, *_ in blended[:WORDING_CANDIDATES]]
+        peak = max(NO_ANSWER, *first)
+        best = max(first)
+        mass = math.exp((NO_ANSWER - peak) / LEAD_SPREAD) + sum(
+            math.exp((blend - peak) / LEAD_SPREAD) for blend in first if blend >= peak - LEAD_WINDOW
+        )
+        clarity = 100.0 * math.exp((best - peak) / LEAD_SPREAD) / mass
+        scored = []
+        for blend, intent_index, position, similarity in blended:
+            lead = clarity * max(0.0, blend) / best if best > 0 else 0.0
+            score = (1.0 - LEAD_WEIGHT) * blend + LEAD_WEIGHT * lead
+            scored.append((min(100.0, max(0.0, score)), intent_index, position, similarity, lead))
         scored.sort(key=lambda item: (-item[0], item[1]))
         return [
             Hit(
                 intent_index,
                 score,
                 self.intent_first_question[intent_index] + position,
-                self._contributions(query, intent_index, attainable, score),
+                self._contributions(query, intent_index, attainable, similarity, lead),
             )
-            for score, intent_index, position in scored[:limit]
+            for score, intent_index, position, similarity, lead in scored[:limit]
         ]
 
     def _contributions(
-        self, query: Query, intent_index: int, attainable: float, score: float
+        self, query: Query, intent_index: int, attainable: float, similarity: float, lead: float
     ) -> tuple[tuple[str, float], ...]:
         """Points each query term added (pairs split between their words), then the points
-        the closest stored wording added, under the name WORDING."""
+        the closest stored wording added (WORDING) and the lead over the other intents (LEAD)."""
         points: dict[str, float] = dict.fromkeys(query.terms, 0.0)
-        scale = 100.0 * (1.0 - WORDING_WEIGHT) / attainable
+        share = 1.0 - LEAD_WEIGHT
+        scale = share * 100.0 * (1.0 - WORDING_WEIGHT) / attainable
         for term in query.features:
             weight = self.weights.get(term, {}).get(intent_index, 0.0)
             if not weight:
@@ -233,5 +277,8 @@ class Index:
             for word in words:
                 points[word] += scale * weight / len(words)
         ranked = sorted(points.items(), key=lambda pair: -pair[1])
-        wording = score - sum(points.values())
-        return (*((term, round(value, 1)) for term, value in ranked), (WORDING, round(wording, 1)))
+        return (
+            *((term, round(value, 1)) for term, value in ranked),
+            (WORDING, round(share * WORDING_WEIGHT * similarity, 1)),
+            (LEAD, round(LEAD_WEIGHT * lead, 1)),
+        )

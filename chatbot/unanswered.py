@@ -43,8 +43,9 @@ MAX_LOGGED_CHARS = 2000
 # token_sort_ratio, 0-100) go into one group.
 GROUP_SIMILARITY = 70.0
 # A proposal scoring below this share of the matcher's threshold is dropped: nothing comes
-# close, so the group is probably a new topic (off-topic questions score 0-45 on the bundled FAQ).
-PROPOSAL_FLOOR = 0.5
+# close, so the group is probably a new topic (most off-topic questions score 25-40 on the
+# bundled FAQ, whose threshold is 40).
+PROPOSAL_FLOOR = 0.8
 
 
 class UnansweredLog:

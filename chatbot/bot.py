@@ -67,10 +67,11 @@ class Bot:
         else:
             items = list(intents)
             paths = [item for item in items if isinstance(item, (str, os.PathLike))]
-            if paths and len(paths) == len(items):
-                knowledge = load_intents(paths)
-            else:
-                knowledge = KnowledgeBase.of(item for item in items if isinstance(item, Intent))
+            plain = [item for item in items if isinstance(item, Intent)]
+            if len(plain) + len(paths) != len(items) or (plain and paths):
+                msg = "Bot() takes paths or Intent objects, not a mix or anything else"
+                raise TypeError(msg)
+            knowledge = load_intents(paths) if paths else KnowledgeBase.of(plain)
         self.knowledge = knowledge
         self.matcher = Matcher(knowledge, threshold=threshold)
 

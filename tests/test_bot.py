@@ -5,6 +5,8 @@ from __future__ import annotations
 import subprocess
 import sys
 
+import pytest
+
 from chatbot import Bot, Intent, KnowledgeBase, Reply
 
 
@@ -65,3 +67,11 @@ def test_importing_the_library_does_not_import_prompt_toolkit():
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     )
     assert result.stdout.strip() == "False"
+
+
+def test_bot_refuses_a_mix_of_paths_and_intents(tmp_path):
+    intent = Intent(id="hours", questions=("when are you open",), answer="9 to 5.")
+    with pytest.raises(TypeError, match="paths or Intent objects"):
+        Bot([intent, str(tmp_path)])
+    with pytest.raises(TypeError, match="paths or Intent objects"):
+        Bot([intent, 42])

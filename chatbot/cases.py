@@ -228,9 +228,6 @@ class _CasesReader:
         except FileNotFoundError:
             self.fail("no such file", None)
             return None
-        except IsADirectoryError:
-            self.fail("is a folder, not a cases file", None)
-            return None
         except OSError as error:
             self.fail(f"cannot read file: {error.strerror}", None)
             return None

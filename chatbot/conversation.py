@@ -7,6 +7,7 @@ from dataclasses import dataclass, field, replace
 from types import MappingProxyType
 from typing import TYPE_CHECKING
 
+from chatbot.entities import Mention, by_entity
 from chatbot.followups import command_of, is_elliptical, ordinal_of, pronoun_position, yes_or_no
 from chatbot.intents import Intent
 from chatbot.matcher import Match
@@ -97,6 +98,31 @@ class Context:
     question: str = ""
 
 
+@dataclass(frozen=True)
+class _Heard:
+    """One utterance as the follow-up rules read it, analysed once per turn.
+
+    Attributes:
+        text: what was typed.
+        words: its normalised words, synonyms applied.
+        mentions: the entity values it names, with where.
+    """
+
+    text: str
+    words: list[str]
+    mentions: tuple[Mention, ...]
+
+    @property
+    def named(self) -> dict[str, list[str]]:
+        """Entity -> the values named, in order of first mention."""
+        return by_entity(self.mentions)
+
+    @property
+    def elliptical(self) -> bool:
+        """Whether it only names entity values among filler words ("and LLMs?")."""
+        return is_elliptical(self.words, [(m.start, m.end) for m in self.mentions])
+
+
 def _picked(options: tuple[str, ...], words: list[str]) -> str | None:
     """The option chosen by "2", "the first one" or "the last", if the words choose one."""
     position = ordinal_of(words)
@@ -105,6 +131,18 @@ def _picked(options: tuple[str, ...], words: list[str]) -> str | None:
     if position == -1:
         return options[-1]
     return options[position - 1] if 1 <= position <= len(options) else None
+
+
+def _differ_in_open_slots(heard: _Heard, first: Match, second: Match) -> bool:
+    """Whether the utterance only names entity values, and the two intents differ only in
+    slots whose entities it leaves unnamed."""
+    a, b = first.intent.slots, second.intent.slots
+    if not a or a.keys() != b.keys():
+        return False
+    differing = {entity for entity in a if a[entity] != b[entity]}
+    if not differing or not heard.elliptical:
+        return False
+    return not differing & {mention.entity for mention in heard.mentions}
 
 
 class Conversation:
@@ -159,36 +197,40 @@ class Conversation:
             >>> conversation.ask("and LLMs?").intent
             'llm_data_inputs'
         """
-        matcher = self.bot.matcher
-        words = matcher.analyzer.words(text)
+        heard = self._hear(text)
         reply = (
-            self._answer_choice(text, words)
-            or self._pick_suggestion(text, words)
-            or self._expand(text, words)
-            or self._resolve_ellipsis(text, words)
-            or self._resolve_reference(text, words)
-            or self._match(text)
+            self._answer_choice(heard)
+            or self._pick_suggestion(heard)
+            or self._expand(heard)
+            or self._resolve_ellipsis(heard)
+            or self._resolve_reference(heard)
+            or self._match(heard)
         )
         self._remember(reply)
         return reply
 
+    def _hear(self, text: str) -> _Heard:
+        words = self.bot.matcher.analyzer.words(text)
+        mentions = self.bot.matcher.entities.spans([stem(word) for word in words])
+        return _Heard(text, words, tuple(mentions))
+
     # -- the follow-up rules, each returning None when it does not apply ---------------------
 
-    def _answer_choice(self, text: str, words: list[str]) -> Reply | None:
+    def _answer_choice(self, heard: _Heard) -> Reply | None:
         if not self._choices:
             return None
-        choices = self._choices
-        picked = _picked(choices, words)
+        text, choices = heard.text, self._choices
+        picked = _picked(choices, heard.words)
         if picked is not None:
             return self._answer_intent(text, picked)
-        verdict = yes_or_no(words)
+        verdict = yes_or_no(heard.words)
         if verdict is True:
             return self._answer_intent(text, choices[0])
         if verdict is False:
             others = self._first_questions(self._offered_after_no(choices))
             return self._notice(text, NOT_WHAT_YOU_MEANT, others, context_used=True)
         # Naming an entity value that only one choice has ("the LLM one") picks that choice.
-        named = self.bot.matcher.entities.find([stem(word) for word in words])
+        named = heard.named
         fitting = [
             intent_id
             for intent_id in choices
@@ -207,12 +249,13 @@ class Conversation:
                 return None
         return None
 
-    def _pick_suggestion(self, text: str, words: list[str]) -> Reply | None:
-        picked = _picked(self._offered, words)
-        return None if picked is None else self._answer_intent(text, picked)
+    def _pick_suggestion(self, heard: _Heard) -> Reply | None:
+        picked = _picked(self._offered, heard.words)
+        return None if picked is None else self._answer_intent(heard.text, picked)
 
-    def _expand(self, text: str, words: list[str]) -> Reply | None:
-        command = command_of(words)
+    def _expand(self, heard: _Heard) -> Reply | None:
+        text = heard.text
+        command = command_of(heard.words)
         if command is None:
             return None
         intent = self._context_intent()
@@ -235,31 +278,26 @@ class Conversation:
             threshold=self.bot.matcher.threshold,
         )
 
-    def _resolve_ellipsis(self, text: str, words: list[str]) -> Reply | None:
+    def _resolve_ellipsis(self, heard: _Heard) -> Reply | None:
         context = self._context
-        if context is None:
+        if context is None or not heard.elliptical:
             return None
-        mentions = self.bot.matcher.entities.spans([stem(word) for word in words])
-        if not is_elliptical(words, [(m.start, m.end) for m in mentions]):
-            return None
-        named: dict[str, set[str]] = {}
-        for mention in mentions:
-            named.setdefault(mention.entity, set()).add(mention.value)
+        named = heard.named
         if any(len(values) > 1 for values in named.values()):
             return None  # "and LLMs and generative AI?" is not one follow-up
+        chosen = {entity: values[0] for entity, values in named.items()}
         slots = dict(context.slots)
-        if slots and set(named) <= set(slots):
-            slots.update({entity: values.pop() for entity, values in named.items()})
-            target = self.bot.knowledge.with_slots(slots)
-            return self._answer_intent(text, target.id) if target else None
-        return self._substitute(text, context, {m.entity: m.value for m in mentions})
+        if slots and set(chosen) <= set(slots):
+            target = self.bot.knowledge.with_slots({**slots, **chosen})
+            return self._answer_intent(heard.text, target.id) if target else None
+        return self._substitute(heard.text, context, chosen)
 
     def _substitute(self, text: str, context: Context, named: dict[str, str]) -> Reply | None:
         """Answer "and generative AI?" after a question without slots by swapping the value
         named now into the question that set the context."""
-        words = self.bot.matcher.analyzer.words(context.question)
-        mentions = self.bot.matcher.entities.spans([stem(word) for word in words])
-        swaps = [m for m in mentions if m.entity in named and m.value != named[m.entity]]
+        asked = self._hear(context.question)
+        words = list(asked.words)
+        swaps = [m for m in asked.mentions if m.entity in named and m.value != named[m.entity]]
         if not swaps:
             return None
         for mention in reversed(swaps):
@@ -268,23 +306,23 @@ class Conversation:
             ]
         return self._rematch(text, " ".join(words))
 
-    def _resolve_reference(self, text: str, words: list[str]) -> Reply | None:
+    def _resolve_reference(self, heard: _Heard) -> Reply | None:
         context = self._context
         if context is None or not context.slots:
             return None
+        words = heard.words
         position = pronoun_position(words)
         if position is None:
             return None
         # A pronoun stands for the context's first slot (the subject, in the bundled FAQ),
         # unless the question names a value of that entity itself.
         entity, value = next(iter(context.slots.items()))
-        mentioned = self.bot.matcher.entities.find([stem(word) for word in words])
-        if entity in mentioned:
+        if entity in heard.named:
             return None
         rewritten = " ".join(
             [*words[:position], self._display(entity, value), *words[position + 1 :]]
         )
-        return self._rematch(text, rewritten)
+        return self._rematch(heard.text, rewritten)
 
     def _rematch(self, text: str, rewritten: str) -> Reply | None:
         """Match a question rewritten from context; None when even that finds nothing."""
@@ -294,8 +332,8 @@ class Conversation:
         reply = self._reply_for(text, ranked[0], ranked[1:])
         return replace(reply, context_used=True, resolved=rewritten)
 
-    def _match(self, text: str) -> Reply:
-        matcher = self.bot.matcher
+    def _match(self, heard: _Heard) -> Reply:
+        text, matcher = heard.text, self.bot.matcher
         ranked = matcher.rank(text, limit=ALTERNATIVES + 1)
         if not ranked or ranked[0].score < matcher.threshold:
             return self._fallback(text, ranked)
@@ -303,23 +341,10 @@ class Conversation:
         if len(ranked) > 1 and ranked[1].score >= matcher.threshold:
             gap = best.score - ranked[1].score
             if gap < CLARIFY_MARGIN or (
-                gap < OPEN_SLOT_MARGIN and self._differ_in_open_slots(text, best, ranked[1])
+                gap < OPEN_SLOT_MARGIN and _differ_in_open_slots(heard, best, ranked[1])
             ):
                 return self._clarify(text, ranked)
         return self._reply_for(text, best, ranked[1:])
-
-    def _differ_in_open_slots(self, text: str, first: Match, second: Match) -> bool:
-        """Whether the text only names entity values, and the two intents differ only in
-        slots whose entities it leaves unnamed."""
-        a, b = first.intent.slots, second.intent.slots
-        if not a or a.keys() != b.keys():
-            return False
-        differing = {entity for entity in a if a[entity] != b[entity]}
-        words = self.bot.matcher.analyzer.words(text)
-        mentions = self.bot.matcher.entities.spans([stem(word) for word in words])
-        if not differing or not is_elliptical(words, [(m.start, m.end) for m in mentions]):
-            return False
-        return not differing & {mention.entity for mention in mentions}
 
     # -- building replies --------------------------------------------------------------------
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 from chatbot.text import Analyzer
 
@@ -68,9 +68,14 @@ class EntityFinder:
 
     def find(self, terms: Sequence[str]) -> dict[str, list[str]]:
         """Entity -> values named in `terms` (stemmed terms), in order of first mention."""
-        found: dict[str, list[str]] = {}
-        for mention in self.spans(terms):
-            values = found.setdefault(mention.entity, [])
-            if mention.value not in values:
-                values.append(mention.value)
-        return found
+        return by_entity(self.spans(terms))
+
+
+def by_entity(mentions: Iterable[Mention]) -> dict[str, list[str]]:
+    """Entity -> the values mentioned, each once, in order of first mention."""
+    found: dict[str, list[str]] = {}
+    for mention in mentions:
+        values = found.setdefault(mention.entity, [])
+        if mention.value not in values:
+            values.append(mention.value)
+    return found

@@ -60,12 +60,21 @@ def reply_to_json(reply: Reply) -> dict[str, Any]:
     }
 
 
+def suggestions_heading(reply: Reply) -> str:
+    """What introduces a reply's numbered suggestions, by the kind of reply."""
+    if reply.kind == "clarify":
+        # The reply itself asks "Did you mean A or B?", so its list needs no question.
+        return "Choose one:"
+    if reply.intent is None:
+        return "Closest questions I know:"
+    return "You could also ask:"
+
+
 def format_suggestions(reply: Reply) -> list[str]:
     """Numbered suggestion lines, introduced by a heading that fits the kind of reply."""
     if not reply.suggestions:
         return []
-    heading = "Closest questions I know:" if reply.intent is None else "You could also ask:"
-    return [heading] + [
+    return [suggestions_heading(reply)] + [
         f"  {number}. {clean(suggestion)}" for number, suggestion in enumerate(reply.suggestions, 1)
     ]
 

@@ -13,7 +13,7 @@ from prompt_toolkit.formatted_text import StyleAndTextTuples
 
 from chatbot.conversation import Reply
 from chatbot.intents import Intent, KnowledgeBase
-from chatbot.render import clean
+from chatbot.render import clean, suggestions_heading
 
 # Below this the text would wrap into a ribbon; narrower terminals just wrap raggedly.
 MIN_WIDTH = 30
@@ -23,10 +23,6 @@ TOP_TERMS = 5
 EXAMPLES = 3
 
 HINT = "Tab completes questions, /help lists commands, Ctrl-D quits."
-# The clarifying reply itself asks "Did you mean A or B?", so its list needs no question.
-CLARIFY_HEADING = "Choose one:"
-FALLBACK_HEADING = "Closest questions I know:"
-FOLLOW_UP_HEADING = "You could also ask:"
 
 
 def plain_text(fragments: StyleAndTextTuples) -> str:
@@ -91,14 +87,8 @@ def format_reply(
     parts.append((answer_style, wrap(reply.text, width)))
     fragments = _lines(parts)
     if reply.suggestions:
-        if reply.kind == "clarify":
-            heading = CLARIFY_HEADING
-        elif reply.intent is None:
-            heading = FALLBACK_HEADING
-        else:
-            heading = FOLLOW_UP_HEADING
         fragments.append(("", "\n"))
-        fragments.append(("class:heading", heading))
+        fragments.append(("class:heading", suggestions_heading(reply)))
         for number, suggestion in enumerate(reply.suggestions, 1):
             label = f"  {number}. "
             # Wrapped with the number in place, so that continuation lines line up under the text.

@@ -171,3 +171,11 @@ def test_options_before_the_command_name_are_kept(capsys, monkeypatch, write_yam
     assert out == "9 to 5.\n"
     _, out, _ = run(capsys, monkeypatch, ["--intents", str(path), "ask", "--json", "open?"])
     assert json.loads(out)["intent"] == "opening"
+
+
+def test_plain_output_of_a_clarification_lists_the_choices(capsys, monkeypatch):
+    _, out, _ = run(capsys, monkeypatch, [], b"architecture?\n")
+    lines = out.splitlines()
+    assert lines[0].startswith("Did you mean ")
+    assert lines[1] == "Choose one:"
+    assert lines[2].startswith("  1. ")

@@ -6,7 +6,6 @@ Run from the repository root: `python benchmarks/check_selftest.py`. Exact leave
 
 from __future__ import annotations
 
-import dataclasses
 import sys
 import time
 from pathlib import Path
@@ -24,14 +23,13 @@ def scaled(knowledge: KnowledgeBase, copies: int) -> KnowledgeBase:
         marker = f"area{chr(ord('a') + copy % 26)}{copy}"
         for intent in knowledge:
             intents.append(
-                dataclasses.replace(
-                    intent,
+                intent.replace(
                     id=f"{intent.id}_{copy}",
                     questions=tuple(f"{question} {marker}" for question in intent.questions),
                     follow_ups=(),
                 )
             )
-    return dataclasses.replace(knowledge, intents=tuple(intents))
+    return knowledge.replace(intents=tuple(intents))
 
 
 def elsewhere(verdicts: list[LeftOut]) -> dict[tuple[str, str], str | None]:

@@ -298,11 +298,9 @@ def self_test(knowledge: KnowledgeBase, *, folds: int = FOLDS) -> list[LeftOut]:
     verdicts: dict[tuple[int, int], LeftOut] = {}
     for fold in range(count):
         held = {pair for number, pair in enumerate(numbered) if number % count == fold}
-        reduced = dataclasses.replace(
-            knowledge,
+        reduced = knowledge.replace(
             intents=tuple(
-                dataclasses.replace(
-                    intent,
+                intent.replace(
                     questions=tuple(
                         question
                         for question_index, question in enumerate(intent.questions)

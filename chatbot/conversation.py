@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field, replace
-from types import MappingProxyType
 from typing import TYPE_CHECKING
 
 from chatbot.entities import Mention, by_entity
 from chatbot.followups import command_of, is_elliptical, ordinal_of, pronoun_position, yes_or_no
-from chatbot.intents import Intent
+from chatbot.intents import EMPTY_MAPPING, Intent
 from chatbot.matcher import Match
+from chatbot.records import Record, set_field
 from chatbot.text import stem
 
 if TYPE_CHECKING:
@@ -33,16 +32,19 @@ NO_MORE = "That is all I have on this."
 NO_WHY = "I have no further explanation for this, but here is the answer again:"
 
 
-@dataclass(frozen=True)
-class Alternative:
+class Alternative(Record):
     """A runner-up intent and its score."""
 
+    __slots__ = _fields = ("intent", "score")
     intent: str
     score: float
 
+    def __init__(self, intent: str, score: float) -> None:
+        set_field(self, "intent", intent)
+        set_field(self, "score", score)
 
-@dataclass(frozen=True)
-class Reply:
+
+class Reply(Record):
     """The bot's answer to one turn, with everything needed to explain it.
 
     Attributes:
@@ -60,18 +62,60 @@ class Reply:
         match: the underlying match, if any, for detailed explanations.
     """
 
+    __slots__ = _fields = (
+        "text",
+        "intent",
+        "score",
+        "question",
+        "matched_question",
+        "alternatives",
+        "suggestions",
+        "kind",
+        "context_used",
+        "resolved",
+        "threshold",
+        "match",
+    )
     text: str
     intent: str | None
     score: float
     question: str
-    matched_question: str | None = None
-    alternatives: tuple[Alternative, ...] = ()
-    suggestions: tuple[str, ...] = ()
-    kind: str = "answer"
-    context_used: bool = False
-    resolved: str | None = None
-    threshold: float = 0.0
-    match: Match | None = None
+    matched_question: str | None
+    alternatives: tuple[Alternative, ...]
+    suggestions: tuple[str, ...]
+    kind: str
+    context_used: bool
+    resolved: str | None
+    threshold: float
+    match: Match | None
+
+    def __init__(
+        self,
+        text: str,
+        intent: str | None,
+        score: float,
+        question: str,
+        matched_question: str | None = None,
+        alternatives: tuple[Alternative, ...] = (),
+        suggestions: tuple[str, ...] = (),
+        kind: str = "answer",
+        context_used: bool = False,
+        resolved: str | None = None,
+        threshold: float = 0.0,
+        match: Match | None = None,
+    ) -> None:
+        set_field(self, "text", text)
+        set_field(self, "intent", intent)
+        set_field(self, "score", score)
+        set_field(self, "question", question)
+        set_field(self, "matched_question", matched_question)
+        set_field(self, "alternatives", alternatives)
+        set_field(self, "suggestions", suggestions)
+        set_field(self, "kind", kind)
+        set_field(self, "context_used", context_used)
+        set_field(self, "resolved", resolved)
+        set_field(self, "threshold", threshold)
+        set_field(self, "match", match)
 
     @property
     def runner_up(self) -> Alternative | None:
@@ -79,8 +123,7 @@ class Reply:
         return self.alternatives[0] if self.alternatives else None
 
 
-@dataclass(frozen=True)
-class Context:
+class Context(Record):
     """What a conversation is currently about, used to resolve follow-ups.
 
     Attributes:
@@ -91,14 +134,28 @@ class Context:
         question: the question that set it, as it was understood.
     """
 
+    __slots__ = _fields = ("intent", "slots", "turns_left", "label", "question")
     intent: str
-    slots: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
-    turns_left: int = 0
-    label: str = ""
-    question: str = ""
+    slots: Mapping[str, str]
+    turns_left: int
+    label: str
+    question: str
+
+    def __init__(
+        self,
+        intent: str,
+        slots: Mapping[str, str] = EMPTY_MAPPING,
+        turns_left: int = 0,
+        label: str = "",
+        question: str = "",
+    ) -> None:
+        set_field(self, "intent", intent)
+        set_field(self, "slots", slots)
+        set_field(self, "turns_left", turns_left)
+        set_field(self, "label", label)
+        set_field(self, "question", question)
 
 
-@dataclass(frozen=True)
 class _Heard:
     """One utterance as the follow-up rules read it, analysed once per turn.
 
@@ -108,9 +165,12 @@ class _Heard:
         mentions: the entity values it names, with where.
     """
 
-    text: str
-    words: list[str]
-    mentions: tuple[Mention, ...]
+    __slots__ = ("mentions", "text", "words")
+
+    def __init__(self, text: str, words: list[str], mentions: tuple[Mention, ...]) -> None:
+        self.text = text
+        self.words = words
+        self.mentions = mentions
 
     @property
     def named(self) -> dict[str, list[str]]:
@@ -330,7 +390,7 @@ class Conversation:
         if not ranked or ranked[0].score < self.bot.matcher.threshold:
             return None
         reply = self._reply_for(text, ranked[0], ranked[1:])
-        return replace(reply, context_used=True, resolved=rewritten)
+        return reply.replace(context_used=True, resolved=rewritten)
 
     def _match(self, heard: _Heard) -> Reply:
         text, matcher = heard.text, self.bot.matcher
@@ -448,9 +508,7 @@ class Conversation:
         elif self._context is not None:
             # Fallbacks, small talk and expansions do not renew the context; it runs out.
             turns_left = self._context.turns_left - 1
-            self._context = (
-                replace(self._context, turns_left=turns_left) if turns_left > 0 else None
-            )
+            self._context = self._context.replace(turns_left=turns_left) if turns_left > 0 else None
 
     def _suggested_intents(self, reply: Reply) -> tuple[str, ...]:
         if reply.kind == "clarify":

@@ -3,47 +3,31 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
 from types import MappingProxyType
+from typing import Any
+
+from chatbot.records import Record, set_field
+
+# The default for mapping fields: empty, read-only, so one instance can be shared.
+EMPTY_MAPPING: Mapping[str, Any] = MappingProxyType({})
 
 
-class Source:
+class Source(Record):
     """Where something was declared: a file and a 1-based line (line is None when unknown)."""
 
-    # A plain class rather than a dataclass or named tuple: both generate code when the module
-    # is imported, which every `chatbot ask` would pay for. Immutable all the same.
-    __slots__ = ("line", "path")
+    __slots__ = _fields = ("path", "line")
     path: str
     line: int | None
 
     def __init__(self, path: str, line: int | None = None) -> None:
-        object.__setattr__(self, "path", path)
-        object.__setattr__(self, "line", line)
-
-    def __setattr__(self, name: str, value: object) -> None:
-        raise AttributeError(f"Source is immutable: cannot set '{name}'")
-
-    def __reduce__(self) -> tuple[type[Source], tuple[str, int | None]]:
-        # copy and pickle rebuild it through __init__, since attributes cannot be set.
-        return (Source, (self.path, self.line))
+        set_field(self, "path", path)
+        set_field(self, "line", line)
 
     def __str__(self) -> str:
         return self.path if self.line is None else f"{self.path}:{self.line}"
 
-    def __repr__(self) -> str:
-        return f"Source(path={self.path!r}, line={self.line!r})"
 
-    def __eq__(self, other: object) -> bool:
-        if not isinstance(other, Source):
-            return NotImplemented
-        return (self.path, self.line) == (other.path, other.line)
-
-    def __hash__(self) -> int:
-        return hash((self.path, self.line))
-
-
-@dataclass(frozen=True)
-class Intent:
+class Intent(Record):
     """One FAQ entry: the questions that ask for it and the answer it gives.
 
     Attributes:
@@ -59,23 +43,60 @@ class Intent:
         source: where the intent was declared.
     """
 
+    __slots__ = _fields = (
+        "id",
+        "questions",
+        "answer",
+        "more",
+        "why",
+        "follow_ups",
+        "slots",
+        "topic",
+        "sets_context",
+        "source",
+    )
+    # Where an intent was declared does not make it a different intent.
+    _compared = _fields[:-1]
     id: str
     questions: tuple[str, ...]
     answer: str
-    more: str | None = None
-    why: str | None = None
-    follow_ups: tuple[str, ...] = ()
-    slots: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
-    topic: str | None = None
-    sets_context: bool = True
-    source: Source | None = field(default=None, compare=False)
+    more: str | None
+    why: str | None
+    follow_ups: tuple[str, ...]
+    slots: Mapping[str, str]
+    topic: str | None
+    sets_context: bool
+    source: Source | None
+
+    def __init__(
+        self,
+        id: str,
+        questions: tuple[str, ...],
+        answer: str,
+        more: str | None = None,
+        why: str | None = None,
+        follow_ups: tuple[str, ...] = (),
+        slots: Mapping[str, str] = EMPTY_MAPPING,
+        topic: str | None = None,
+        sets_context: bool = True,
+        source: Source | None = None,
+    ) -> None:
+        set_field(self, "id", id)
+        set_field(self, "questions", questions)
+        set_field(self, "answer", answer)
+        set_field(self, "more", more)
+        set_field(self, "why", why)
+        set_field(self, "follow_ups", follow_ups)
+        set_field(self, "slots", slots)
+        set_field(self, "topic", topic)
+        set_field(self, "sets_context", sets_context)
+        set_field(self, "source", source)
 
 
 DEFAULT_FALLBACK = "Sorry, I don't know how to answer that."
 
 
-@dataclass(frozen=True)
-class KnowledgeBase:
+class KnowledgeBase(Record):
     """Everything the bot knows, merged from one or more YAML files.
 
     It behaves as a sequence of intents, so `Matcher(load_intents(...))` and
@@ -91,15 +112,46 @@ class KnowledgeBase:
         sources: the files it was read from.
     """
 
-    intents: tuple[Intent, ...]
-    synonyms: Mapping[str, tuple[str, ...]] = field(default_factory=lambda: MappingProxyType({}))
-    entities: Mapping[str, Mapping[str, tuple[str, ...]]] = field(
-        default_factory=lambda: MappingProxyType({})
+    _fields = (
+        "intents",
+        "synonyms",
+        "entities",
+        "threshold",
+        "context_turns",
+        "fallback",
+        "sources",
     )
-    threshold: float | None = None
-    context_turns: int | None = None
-    fallback: str = DEFAULT_FALLBACK
-    sources: tuple[str, ...] = ()
+    # Lookup tables built on first use (see _by_id and with_slots).
+    __slots__ = (*_fields, "_by_id_cache", "_by_slots_cache")
+    intents: tuple[Intent, ...]
+    synonyms: Mapping[str, tuple[str, ...]]
+    entities: Mapping[str, Mapping[str, tuple[str, ...]]]
+    threshold: float | None
+    context_turns: int | None
+    fallback: str
+    sources: tuple[str, ...]
+    _by_id_cache: dict[str, Intent] | None
+    _by_slots_cache: dict[frozenset[tuple[str, str]], Intent] | None
+
+    def __init__(
+        self,
+        intents: tuple[Intent, ...],
+        synonyms: Mapping[str, tuple[str, ...]] = EMPTY_MAPPING,
+        entities: Mapping[str, Mapping[str, tuple[str, ...]]] = EMPTY_MAPPING,
+        threshold: float | None = None,
+        context_turns: int | None = None,
+        fallback: str = DEFAULT_FALLBACK,
+        sources: tuple[str, ...] = (),
+    ) -> None:
+        set_field(self, "intents", intents)
+        set_field(self, "synonyms", synonyms)
+        set_field(self, "entities", entities)
+        set_field(self, "threshold", threshold)
+        set_field(self, "context_turns", context_turns)
+        set_field(self, "fallback", fallback)
+        set_field(self, "sources", sources)
+        set_field(self, "_by_id_cache", None)
+        set_field(self, "_by_slots_cache", None)
 
     @classmethod
     def of(cls, intents: Iterable[Intent] | KnowledgeBase) -> KnowledgeBase:
@@ -124,22 +176,22 @@ class KnowledgeBase:
     @property
     def _by_id(self) -> Mapping[str, Intent]:
         # Built lazily and cached on the frozen instance; a benign race at worst builds it twice.
-        cached = self.__dict__.get("_by_id_cache")
+        cached = self._by_id_cache
         if cached is None:
             cached = {intent.id: intent for intent in self.intents}
-            object.__setattr__(self, "_by_id_cache", cached)
+            set_field(self, "_by_id_cache", cached)
         return cached
 
     def with_slots(self, slots: Mapping[str, str]) -> Intent | None:
         """The intent declaring exactly these slot values, or None."""
         key = frozenset(slots.items())
-        cached = self.__dict__.get("_by_slots_cache")
+        cached = self._by_slots_cache
         if cached is None:
             cached = {}
             for intent in self.intents:
                 if intent.slots:
                     cached.setdefault(frozenset(intent.slots.items()), intent)
-            object.__setattr__(self, "_by_slots_cache", cached)
+            set_field(self, "_by_slots_cache", cached)
         return cached.get(key)
 
     def topics(self) -> dict[str, list[Intent]]:

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 
 from chatbot.entities import EntityFinder
 from chatbot.index import Hit, Index
 from chatbot.intents import Intent, KnowledgeBase
+from chatbot.records import Record, set_field
 from chatbot.text import Analyzer, stem
 
 # Scores run from 0 to 100; below this the bot says it does not know.
@@ -22,8 +22,7 @@ SLOT_CONFLICTS = -12.0
 CANDIDATES = 10
 
 
-@dataclass(frozen=True)
-class Match:
+class Match(Record):
     """An intent found for a question.
 
     Attributes:
@@ -33,10 +32,23 @@ class Match:
         contributions: (term, points) pairs: how much each query term added, largest first.
     """
 
+    __slots__ = _fields = ("intent", "score", "question", "contributions")
     intent: Intent
     score: float
     question: str
-    contributions: tuple[tuple[str, float], ...] = ()
+    contributions: tuple[tuple[str, float], ...]
+
+    def __init__(
+        self,
+        intent: Intent,
+        score: float,
+        question: str,
+        contributions: tuple[tuple[str, float], ...] = (),
+    ) -> None:
+        set_field(self, "intent", intent)
+        set_field(self, "score", score)
+        set_field(self, "question", question)
+        set_field(self, "contributions", contributions)
 
 
 class Matcher:

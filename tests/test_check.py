@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import json
 
 import pytest
@@ -171,11 +170,9 @@ def test_self_test_with_enough_folds_is_exact_leave_one_out(write_yaml):
     knowledge = load_intents(write_yaml(SHOP + COLLIDING))
     verdicts = self_test(knowledge, folds=1000)
     for verdict in verdicts:
-        reduced = dataclasses.replace(
-            knowledge,
+        reduced = knowledge.replace(
             intents=tuple(
-                dataclasses.replace(
-                    intent,
+                intent.replace(
                     questions=tuple(q for q in intent.questions if q != verdict.question),
                 )
                 for intent in knowledge

@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import io
 import re
-from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -95,7 +94,7 @@ class FollowingConversation(Conversation):
     """A conversation that reports context as used, as follow-up resolution will."""
 
     def ask(self, text):
-        reply = replace(super().ask(text), context_used=True, resolved="llm outputs")
+        reply = super().ask(text).replace(context_used=True, resolved="llm outputs")
         self.last = reply
         return reply
 

@@ -116,7 +116,7 @@ def test_why_shows_context_use_and_reading():
     match = Match(Intent(id="a", questions=("x",), answer="y"), 70.0, "x", (("llm", 50.0),))
     used = reply(intent="a", matched_question="x", context_used=True, resolved="llm outputs")
     text = shown(
-        format_why(Reply(**{**used.__dict__, "match": match}), KnowledgeBase.of([]), width=80)
+        format_why(used.replace(match=match), KnowledgeBase.of([]), width=80)
     )
     assert 'Context:    used, read as "llm outputs"' in text
     assert "Runner-up:  none" in text

@@ -1,0 +1,78 @@
+"""Immutable value classes that cost nothing to define: the base of the public data types.
+
+`Intent`, `Match`, `Reply` and the other types users receive are small frozen records. They are
+not dataclasses because `chatbot ask` would pay for that on every start: importing
+`dataclasses` (which imports `inspect`, `ast` and `dis`) and generating each class's methods
+took about 15 ms, a tenth of a one-shot answer. A `Record` subclass instead lists its fields in
+`_fields`, stores them in `__slots__` from a plain `__init__` (type-checked as written), and
+inherits what a frozen dataclass would generate: equality, hashing, repr, pattern matching,
+copying and pickling, and `replace()` (also reachable as `copy.replace` on Python 3.13+).
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar, TypeVar
+
+R = TypeVar("R", bound="Record")
+
+# Records set their attributes in __init__ through this, since their own __setattr__ refuses.
+set_field = object.__setattr__
+
+
+class Record:
+    """Base for frozen value classes whose `__init__` takes `_fields` in order.
+
+    Subclasses declare `__slots__` (at least `_fields`), `_fields`, and optionally `_compared`:
+    the fields that equality and hashing look at (all of `_fields` unless given).
+    """
+
+    __slots__ = ()
+    _fields: ClassVar[tuple[str, ...]] = ()
+    _compared: ClassVar[tuple[str, ...]] = ()
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if "_compared" not in cls.__dict__:
+            cls._compared = cls._fields
+        # `case Match(intent, score)` binds fields positionally, as with a dataclass.
+        type.__setattr__(cls, "__match_args__", cls._fields)
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError(f"{type(self).__name__} is immutable: cannot set '{name}'")
+
+    def __delattr__(self, name: str) -> None:
+        raise AttributeError(f"{type(self).__name__} is immutable: cannot delete '{name}'")
+
+    def _key(self) -> tuple[Any, ...]:
+        return tuple([getattr(self, name) for name in self._compared])
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return self._key() == other._key()
+
+    def __hash__(self) -> int:
+        return hash(self._key())
+
+    def __repr__(self) -> str:
+        values = ", ".join(f"{name}={getattr(self, name)!r}" for name in self._fields)
+        return f"{type(self).__name__}({values})"
+
+    def __reduce__(self) -> tuple[type[Record], tuple[Any, ...]]:
+        # copy, deepcopy and pickle rebuild a record through __init__, since it cannot be set.
+        return (type(self), tuple([getattr(self, name) for name in self._fields]))
+
+    def replace(self: R, **changes: Any) -> R:
+        """A copy with the given fields changed, like `dataclasses.replace`.
+
+        Raises:
+            TypeError: when a name is not one of the record's fields.
+        """
+        unknown = changes.keys() - set(self._fields)
+        if unknown:
+            names = ", ".join(sorted(unknown))
+            raise TypeError(f"{type(self).__name__} has no field(s) named {names}")
+        values = {name: changes.get(name, getattr(self, name)) for name in self._fields}
+        return type(self)(**values)
+
+    __replace__ = replace

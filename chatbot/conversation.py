@@ -289,13 +289,20 @@ class Conversation:
         if verdict is False:
             others = self._first_questions(self._offered_after_no(choices))
             return self._notice(text, NOT_WHAT_YOU_MEANT, others, context_used=True)
-        # Naming an entity value that only one choice has ("the LLM one") picks that choice.
+        # Naming an entity value that only one choice has ("the LLM one") picks that choice,
+        # unless the text also names another value of an entity the choice declares: "gen ai
+        # uses which architectures" is a new question, not a pick of the LLM architecture.
         named = heard.named
         fitting = [
             intent_id
             for intent_id in choices
             if (intent := self.bot.knowledge.get(intent_id)) is not None
             and any(intent.slots.get(entity) in values for entity, values in named.items())
+            and all(
+                intent.slots[entity] in values
+                for entity, values in named.items()
+                if entity in intent.slots
+            )
         ]
         if len(fitting) == 1:
             return self._answer_intent(text, fitting[0])

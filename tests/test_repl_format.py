@@ -115,9 +115,7 @@ def test_why_after_a_fallback_names_the_closest_candidate():
 def test_why_shows_context_use_and_reading():
     match = Match(Intent(id="a", questions=("x",), answer="y"), 70.0, "x", (("llm", 50.0),))
     used = reply(intent="a", matched_question="x", context_used=True, resolved="llm outputs")
-    text = shown(
-        format_why(used.replace(match=match), KnowledgeBase.of([]), width=80)
-    )
+    text = shown(format_why(used.replace(match=match), KnowledgeBase.of([]), width=80))
     assert 'Context:    used, read as "llm outputs"' in text
     assert "Runner-up:  none" in text
     assert "Top terms:  llm +50.0" in text

@@ -15,13 +15,12 @@ from __future__ import annotations
 import math
 from collections import Counter
 from itertools import pairwise
-from typing import NamedTuple
 
 from rapidfuzz import fuzz, process
 
 from chatbot.contrast import sharpen
 from chatbot.intents import KnowledgeBase
-from chatbot.text import Analyzer, normalize, stem
+from chatbot.text import Analyzer, normalized_words, stem
 
 # BM25 term-frequency saturation and length normalisation, intents taken as documents.
 K1 = 3.0
@@ -58,28 +57,62 @@ TYPO_CUTOFF = 80.0
 CACHE_LIMIT = 50_000
 
 
-# Plain named tuples rather than dataclasses: these are internal records, and the dataclass
-# machinery (and its import of `inspect`) would cost every cold start several milliseconds.
-class Query(NamedTuple):
+# Plain classes rather than dataclasses or named tuples: these are internal records, and both
+# generate code when the module is imported (half a millisecond for these two named tuples),
+# which every cold start would pay for.
+class Query:
     """A question analysed against an index: typo-corrected words, stemmed terms, features."""
 
-    words: str
-    terms: tuple[str, ...]
-    features: tuple[str, ...] = ()
+    __slots__ = ("features", "terms", "words")
+
+    def __init__(self, words: str, terms: tuple[str, ...], features: tuple[str, ...] = ()) -> None:
+        self.words = words
+        self.terms = terms
+        self.features = features
+
+    def __repr__(self) -> str:
+        return f"Query(words={self.words!r}, terms={self.terms!r}, features={self.features!r})"
 
 
-class Hit(NamedTuple):
+class Hit:
     """One intent's score for a query, with the question that scored best and why."""
 
-    intent_index: int
-    score: float
-    question_index: int
-    contributions: tuple[tuple[str, float], ...]
+    __slots__ = ("contributions", "intent_index", "question_index", "score")
+
+    def __init__(
+        self,
+        intent_index: int,
+        score: float,
+        question_index: int,
+        contributions: tuple[tuple[str, float], ...],
+    ) -> None:
+        self.intent_index = intent_index
+        self.score = score
+        self.question_index = question_index
+        self.contributions = contributions
+
+    def _fields(self) -> tuple[int, float, int, tuple[tuple[str, float], ...]]:
+        return (self.intent_index, self.score, self.question_index, self.contributions)
+
+    def __eq__(self, other: object) -> bool:  # two builds of one index give equal hits
+        if not isinstance(other, Hit):
+            return NotImplemented
+        return self._fields() == other._fields()
+
+    def __hash__(self) -> int:
+        return hash(self._fields())
+
+    def __repr__(self) -> str:
+        return (
+            f"Hit(intent_index={self.intent_index!r}, score={self.score!r}, "
+            f"question_index={self.question_index!r}, contributions={self.contributions!r})"
+        )
 
 
 def features(terms: tuple[str, ...] | list[str]) -> list[str]:
     """Terms and adjacent term pairs ("book flight"): pairs keep some word order."""
-    return [*terms, *(f"{first} {second}" for first, second in pairwise(terms))]
+    # map over str.join runs in C; a generator of f-strings costs a Python frame per pair.
+    return [*terms, *map(" ".join, pairwise(terms))]
 
 
 def _sorted_words(words: list[str]) -> str:
@@ -107,19 +140,21 @@ class Index:
         question_terms: list[tuple[int, list[str]]] = []
         vocabulary: set[str] = set(analyzer.variant_words())
         for intent_index, intent in enumerate(knowledge.intents):
-            counts: Counter[str] = Counter()
+            # All the intent's terms, counted once at the end: one Counter call per intent
+            # rather than one per question (each call pays for a generic Mapping check).
+            intent_terms: list[str] = []
             wordings: list[str] = []
             self.intent_first_question.append(len(self.question_text))
             for question in intent.questions:
-                raw = normalize(question).split()
+                raw = normalized_words(question)
                 vocabulary.update(raw)
                 words = analyzer.apply_synonyms(raw)
-                terms = features([stem(word) for word in words])
-                counts.update(terms)
+                terms = features(list(map(stem, words)))
+                intent_terms += terms
                 question_terms.append((intent_index, terms))
                 wordings.append(_sorted_words(words))
                 self.question_text.append(question)
-            intent_counts.append(counts)
+            intent_counts.append(Counter(intent_terms))
             self.intent_wordings.append(wordings)
         self.intent_count = len(intent_counts)
 
@@ -129,10 +164,12 @@ class Index:
         for counts in intent_counts:
             document_frequency.update(counts.keys())
         total = max(self.intent_count, 1)
-        idf = {
-            term: math.log(1.0 + (total - df + 0.5) / (df + 0.5))
-            for term, df in document_frequency.items()
+        # A term's weight depends on its count alone, and counts repeat: one logarithm per count.
+        by_count = {
+            df: math.log(1.0 + (total - df + 0.5) / (df + 0.5))
+            for df in set(document_frequency.values())
         }
+        idf = {term: by_count[df] for term, df in document_frequency.items()}
         # Terms the curator declared (synonym targets, entity phrases) are the subject matter:
         # however many intents use them, they never weigh less than a typical word.
         if idf and key_terms:
@@ -142,7 +179,8 @@ class Index:
         self.idf = idf
         lengths = [sum(counts.values()) for counts in intent_counts]
         average = sum(lengths) / total or 1.0
-        self.weights: dict[str, dict[int, float]] = {}
+        # Terms in the order the loop below first meets them, as document_frequency has them.
+        weights: dict[str, dict[int, float]] = {term: {} for term in document_frequency}
         norms = [K1 * (1.0 - B + B * length / average) for length in lengths]
         for intent_index, counts in enumerate(intent_counts):
             norm = norms[intent_index]
@@ -150,15 +188,18 @@ class Index:
                 weight = idf[term] * count * (K1 + 1.0) / (count + norm)
                 if " " in term:
                     weight *= PAIR_WEIGHT
-                self.weights.setdefault(term, {})[intent_index] = weight
+                weights[term][intent_index] = weight
+        self.weights = weights
         scales = {
             term: value * (PAIR_WEIGHT if " " in term else 1.0) for term, value in idf.items()
         }
         sharpen(self.weights, question_terms, intent_counts, norms, scales)
         # A term's best weight bounds what it can add; learned weights can be negative.
-        self.ceiling = {
-            term: max(0.0, *postings.values()) for term, postings in self.weights.items()
-        }
+        # (What max(0.0, *postings.values()) gives, without unpacking every row into a call.)
+        self.ceiling = {}
+        for term, postings in self.weights.items():
+            best = max(postings.values())
+            self.ceiling[term] = best if best > 0.0 else 0.0
         # A word the knowledge base never uses weighs like its rarest word at full strength:
         # it is strong evidence that the question is about something else.
         self.unknown_weight = max(idf.values(), default=1.0) * (K1 + 1.0)
@@ -192,7 +233,7 @@ class Index:
     def analyze(self, text: str) -> Query:
         """Normalise, correct typos, apply synonyms and stem: the query as the index sees it."""
         words = self.analyzer.apply_synonyms(
-            [self.correct(word) for word in normalize(text).split()]
+            [self.correct(word) for word in normalized_words(text)]
         )
         terms = tuple(stem(word) for word in words)
         return Query(" ".join(words), terms, tuple(dict.fromkeys(features(terms))))

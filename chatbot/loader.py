@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import errno
 import os
-import re
 import stat
 from collections.abc import Iterable, Iterator
 from types import MappingProxyType
@@ -35,7 +34,9 @@ INTENT_KEYS = (
     "id", "questions", "answer", "more", "why", "follow_ups", "slots", "topic", "sets_context"
 )  # fmt: skip
 SETTING_KEYS = ("threshold", "context_turns")
-_ID_PATTERN = re.compile(r"[A-Za-z0-9_.\-]+")
+# The characters an id may use. A set rather than a regular expression: compiling one would
+# cost every start more than all the checks it makes.
+_ID_CHARACTERS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-")
 
 # The C parser is many times faster than the pure-Python one; both are safe loaders.
 _BaseLoader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -58,6 +59,26 @@ class _LineList(list):  # type: ignore[type-arg]
 
 class _Loader(_BaseLoader):  # type: ignore[misc]
     """PyYAML's safe loader, keeping line numbers and refusing duplicate keys."""
+
+    def resolve(self, kind: type[yaml.Node], value: Any, implicit: Any) -> str:
+        # Called from C for every node, so kept lean: for a non-empty scalar, and while no
+        # wildcard or path resolver is declared, this is what BaseResolver.resolve does,
+        # without building a list of patterns per call. Most text starts with a character no
+        # implicit type (number, bool, null, date, merge key...) can start with, and so is a
+        # string without trying any pattern.
+        resolvers = self.yaml_implicit_resolvers
+        if (
+            kind is not yaml.ScalarNode
+            or not value
+            or None in resolvers
+            or self.yaml_path_resolvers
+        ):
+            return super().resolve(kind, value, implicit)  # type: ignore[no-any-return]
+        if implicit[0]:
+            for tag, pattern in resolvers.get(value[0], ()):
+                if pattern.match(value):
+                    return tag  # type: ignore[no-any-return]
+        return self.DEFAULT_SCALAR_TAG  # type: ignore[no-any-return]
 
     def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
         # Nearly every value of a FAQ is a plain string: taking it straight from its node skips
@@ -87,10 +108,14 @@ def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> Iterator[_Lin
             plain_keys = False
     if plain_keys:
         # The usual case, string keys and no merges (`<<`): what construct_mapping would
-        # build, without its generic checks.
+        # build, without its generic checks. `seen` already holds every key's line, in order.
+        data.key_lines = seen
         for key_node, value_node in node.value:
-            data[key_node.value] = loader.construct_object(value_node)
-            data.key_lines[key_node.value] = seen[key_node.value]
+            # construct_object's shortcut for strings, inlined: one call less per value.
+            if value_node.tag == _STR_TAG and type(value_node) is yaml.ScalarNode:
+                data[key_node.value] = value_node.value
+            else:
+                data[key_node.value] = loader.construct_object(value_node)
         return
     data.update(loader.construct_mapping(node))
     for key in data:
@@ -102,7 +127,13 @@ def _construct_sequence(loader: _Loader, node: yaml.SequenceNode) -> Iterator[_L
     data.line = node.start_mark.line + 1
     data.item_lines = [item.start_mark.line + 1 for item in node.value]
     yield data
-    data.extend(loader.construct_sequence(node))
+    # What construct_sequence builds, with construct_object's shortcut for strings inlined.
+    data.extend(
+        item.value
+        if item.tag == _STR_TAG and type(item) is yaml.ScalarNode
+        else loader.construct_object(item)
+        for item in node.value
+    )
 
 
 _Loader.add_constructor("tag:yaml.org,2002:map", _construct_mapping)
@@ -314,17 +345,21 @@ def _parse(file: str, errors: list[IntentFileError]) -> Any:
 
 
 def _expanded_size(document: Any, budget: int) -> int:
-    """How many values the document holds with every alias expanded, counting up to budget+1."""
-    count = 0
+    """How many values the document holds with every alias expanded; once past budget, it
+    stops counting and returns some number above budget."""
+    # A mapping's keys and a collection's items are counted in bulk, and only collections are
+    # visited: most values are strings, which have nothing inside. Keys are never collections
+    # (they must be hashable).
+    count = 1
     stack = [document]
     while stack and count <= budget:
         value = stack.pop()
-        count += 1
         if isinstance(value, dict):
-            stack.extend(value.keys())
-            stack.extend(value.values())
+            count += 2 * len(value)
+            stack.extend(item for item in value.values() if isinstance(item, (dict, list)))
         elif isinstance(value, list):
-            stack.extend(value)
+            count += len(value)
+            stack.extend(item for item in value if isinstance(item, (dict, list)))
     return count
 
 
@@ -433,7 +468,7 @@ class _Builder:
             fail("missing key 'id'")
         elif intent_id is None:
             fail(f"'id' must be a non-empty string, got {_type_name(raw_id)}", "id")
-        elif not _ID_PATTERN.fullmatch(intent_id):
+        elif not _ID_CHARACTERS.issuperset(intent_id):
             fail("'id' may only contain letters, digits, '_', '-' and '.'", "id")
         questions = self.string_list(item, "questions", fail, required=True)
         answer = self.text(item, "answer", fail, required=True)
@@ -514,11 +549,13 @@ class _Builder:
             return []
         strings = []
         for position, entry in enumerate(value, start=1):
-            if isinstance(entry, (int, float)) and not isinstance(entry, bool):
-                entry = str(entry)
-            if not isinstance(entry, str):
-                fail(f"'{key}' item {position} must be a string, got {_type_name(entry)}", key)
-            elif not entry.strip():
+            if type(entry) is not str:  # the checks below, for the few entries not plain text
+                if isinstance(entry, (int, float)) and not isinstance(entry, bool):
+                    entry = str(entry)
+                if not isinstance(entry, str):
+                    fail(f"'{key}' item {position} must be a string, got {_type_name(entry)}", key)
+                    continue
+            if not entry.strip():
                 fail(f"'{key}' item {position} is empty", key)
             else:
                 strings.append(entry)

@@ -18,7 +18,13 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from chatbot import ChatbotError, IntentFileTooLargeError, IntentPathError, load_intents
+from chatbot import (
+    ChatbotError,
+    IntentFileTooLargeError,
+    IntentPathError,
+    load_intents,
+    read_intents,
+)
 from chatbot import loader as loader_module
 from chatbot.cli import main
 from chatbot.render import clean, format_reply
@@ -50,6 +56,24 @@ def test_alias_bomb_is_refused_quickly(write_yaml):
     assert time.monotonic() - started < 10  # a generous bound: expanding it would never end
     assert str(caught.value) == (
         f"{path}: the file expands to more than 5,000,000 values "
+        "(too many YAML aliases, or too much data for one file)"
+    )
+
+
+def test_aliased_values_count_every_time_they_appear(write_yaml, monkeypatch):
+    # 18 values: the top mapping, its 2 keys and 2 values, the 3 shared questions, the intent,
+    # its 3 keys and 3 values, and the 3 shared questions again where the alias is used.
+    path = write_yaml("shared: &x [a, b, c]\nintents:\n  - {id: a, questions: *x, answer: A}\n")
+    monkeypatch.setattr(loader_module, "MAX_VALUES", 18)
+    assert read_intents(path).errors[0].location_message() == (
+        f"{path}:1: unknown key 'shared'; "
+        "expected one of: intents, synonyms, entities, settings, fallback"
+    )
+    monkeypatch.setattr(loader_module, "MAX_VALUES", 17)
+    with pytest.raises(IntentFileTooLargeError) as caught:
+        load_intents(path)
+    assert str(caught.value) == (
+        f"{path}: the file expands to more than 17 values "
         "(too many YAML aliases, or too much data for one file)"
     )
 

@@ -225,6 +225,39 @@ def test_merge_keys_work_and_keys_that_are_not_strings_keep_their_lines(write_ya
     assert load_intents(write_yaml(merged)).get("a").answer == "A"
 
 
+def test_plain_values_keep_their_yaml_types(write_yaml):
+    text = "intents:\n  - id: a\n    questions: [{}]\n    answer: A\n"
+    typed = write_yaml(text.format("yes, null, 2001-01-01, 7, 1.5"), "typed.yaml")
+    assert [error.location_message() for error in read_intents(typed).errors] == [
+        f"{typed}:3: intent 'a': 'questions' item {position} must be a string, got {kind}"
+        for position, kind in [(1, "bool"), (2, "null"), (3, "date")]
+    ]
+    plain = write_yaml(text.format("no way, 'yes', ~ tilde, <<x, =y, 7, 1.5"), "plain.yaml")
+    assert load_intents(plain).get("a").questions == (
+        "no way",
+        "yes",
+        "~ tilde",
+        "<<x",
+        "=y",
+        "7",
+        "1.5",
+    )
+
+
+@pytest.mark.parametrize("intent_id", ["a.b-c_9", "Z"])
+def test_ids_may_use_letters_digits_and_some_marks(write_yaml, intent_id):
+    path = write_yaml(f"intents: [{{id: {intent_id}, questions: [x], answer: A}}]\n")
+    assert load_intents(path).get(intent_id) is not None
+
+
+@pytest.mark.parametrize("intent_id", ["café", "a/b"])
+def test_ids_may_not_use_other_characters(write_yaml, intent_id):
+    path = write_yaml(f"intents: [{{id: {intent_id}, questions: [x], answer: A}}]\n")
+    assert str(error_of(path)) == (
+        f"{path}:1: intent '{intent_id}': 'id' may only contain letters, digits, '_', '-' and '.'"
+    )
+
+
 def test_duplicate_keys_are_found_beside_merge_keys(write_yaml):
     path = write_yaml("intents:\n  - <<: {answer: A}\n    id: a\n    id: b\n    questions: [x]\n")
     assert str(error_of(path)) == f"{path}:4: invalid YAML: duplicate key 'id'"

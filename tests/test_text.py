@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from chatbot.text import Analyzer, normalize, stem
+from chatbot.text import Analyzer, normalize, normalized_words, stem
 
 
 @pytest.mark.parametrize(
@@ -24,10 +26,22 @@ from chatbot.text import Analyzer, normalize, stem
         ("Ça va? naïve café", "ca va naive cafe"),
         ("\uff46\uff55\uff4c\uff4c\u3000\uff57\uff49\uff44\uff54\uff48", "full width"),
         ("", ""),
+        ("gpt_4-turbo, v2.0!", "gpt 4 turbo v2 0"),
+        ("we want to maintain the paint", "we want to maintain the paint"),
+        ("i cant paint, it aint so", "i can not paint it is not so"),
     ],
 )
 def test_normalize(text, expected):
     assert normalize(text) == expected
+    assert normalized_words(text) == expected.split()
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(st.characters(max_codepoint=127), max_size=200))
+def test_ascii_text_gets_the_words_other_text_would(text):
+    # An accented word after a space sends the text down the general (Unicode) path, and must
+    # add nothing but its own word.
+    assert normalize(text + " \u00e9") == " ".join([*normalize(text).split(), "e"])
 
 
 @pytest.mark.parametrize(
@@ -52,3 +66,13 @@ def test_synonyms_rewrite_longest_variant_first():
     assert analyzer.words("is generative AI artificial intelligence?") == ["is", "genai", "ai"]
     assert analyzer.words("gen z") == ["gen", "z"]
     assert analyzer.terms("gen ai outputs") == ["genai", "output"]
+
+
+def test_synonyms_of_different_lengths_sharing_a_first_word():
+    analyzer = Analyzer({"gan": ["generative adversarial network"], "genai": ["generative ai"]})
+    assert analyzer.words("a generative adversarial") == ["a", "generative", "adversarial"]
+    assert analyzer.words("generative ai or generative adversarial network") == [
+        "genai",
+        "or",
+        "gan",
+    ]

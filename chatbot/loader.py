@@ -85,10 +85,37 @@ class _Loader(_BaseLoader):  # type: ignore[misc]
         # the generic constructor's bookkeeping, a third of the time a load takes.
         if node.tag == _STR_TAG and type(node) is yaml.ScalarNode:
             return node.value
-        return super().construct_object(node, deep)
+        try:
+            return super().construct_object(node, deep)
+        except (ArithmeticError, AttributeError, LookupError, TypeError, ValueError):
+            # PyYAML's constructors for explicit tags trust the text they are given: `!!int
+            # abc` or `!!timestamp 2020-13-45` fail inside Python with no place in the file.
+            tag = node.tag.rsplit(":", 1)[-1]
+            value = node.value if isinstance(node.value, str) else _node_kind(node)
+            raise yaml.constructor.ConstructorError(
+                None, None, f"cannot read {_shorten(value)!r} as !!{tag}", node.start_mark
+            ) from None
+
+
+def _shorten(text: str, limit: int = 40) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _node_kind(node: yaml.Node) -> str:
+    """ "scalar", "sequence" or "mapping", as PyYAML's messages name nodes."""
+    return str(getattr(node, "id", "node"))
+
+
+def _expect(node: yaml.Node, kind: type[yaml.Node], what: str) -> None:
+    """Refuse a node of the wrong kind, as PyYAML's own constructors do (`!!seq abc`)."""
+    if not isinstance(node, kind):
+        raise yaml.constructor.ConstructorError(
+            None, None, f"expected a {what}, but found {_node_kind(node)}", node.start_mark
+        )
 
 
 def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> Iterator[_LineDict]:
+    _expect(node, yaml.MappingNode, "mapping")
     data = _LineDict()
     data.line = node.start_mark.line + 1
     data.key_lines = {}
@@ -123,6 +150,7 @@ def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> Iterator[_Lin
 
 
 def _construct_sequence(loader: _Loader, node: yaml.SequenceNode) -> Iterator[_LineList]:
+    _expect(node, yaml.SequenceNode, "sequence")
     data = _LineList()
     data.line = node.start_mark.line + 1
     data.item_lines = [item.start_mark.line + 1 for item in node.value]

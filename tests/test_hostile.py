@@ -373,3 +373,23 @@ def test_json_output_escapes_every_control_character(capsys, monkeypatch):
     assert "\x9b" not in out
     assert "\x1b" not in out
     assert json.loads(out)["question"] == "hi \x9b2J \x1b[31m é"
+
+
+CORE_TAGS = ["str", "int", "float", "bool", "null", "timestamp", "binary", "seq", "map", "set"]
+CORE_TAGS += ["omap", "pairs", "merge", "value"]
+
+
+@settings(
+    max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    tag=st.sampled_from(CORE_TAGS),
+    value=st.sampled_from(["abc", "0x", "12", "2020-13-45", "[a]", "{a: b}", "''", "~", "1e999"]),
+    where=st.sampled_from(["why: {}", "questions: {}", "slots: {}", "follow_ups: [{}]"]),
+)
+def test_explicit_tags_on_any_value_raise_only_chatbot_errors(tmp_path, tag, value, where):
+    path = tmp_path / "tagged.yaml"
+    field = where.format(f"!!{tag} {value}")
+    path.write_text(f"intents:\n  - id: a\n    answer: b\n    {field}\n")
+    with contextlib.suppress(ChatbotError):
+        load_intents(path)

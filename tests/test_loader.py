@@ -286,6 +286,27 @@ def test_python_tags_are_rejected_not_executed(write_yaml, tmp_path):
     assert not marker.exists()
 
 
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("!!seq abc", "expected a sequence, but found scalar"),
+        ("!!map abc", "expected a mapping, but found scalar"),
+        ("!!map [a]", "expected a mapping, but found sequence"),
+        ("!!int abc", "cannot read 'abc' as !!int"),
+        ("!!int 0x", "cannot read '0x' as !!int"),
+        ("!!float x", "cannot read 'x' as !!float"),
+        ("!!bool maybe", "cannot read 'maybe' as !!bool"),
+        ("!!timestamp 2020-13-45", "cannot read '2020-13-45' as !!timestamp"),
+        ("!!timestamp soon", "cannot read 'soon' as !!timestamp"),
+    ],
+)
+def test_explicit_tags_on_values_that_do_not_fit_are_located_errors(write_yaml, value, message):
+    path = write_yaml(f"intents:\n  - id: a\n    questions: [x, y, z]\n    answer: {value}\n")
+    error = error_of(path)
+    assert isinstance(error, IntentSyntaxError)
+    assert str(error) == f"{path}:4: invalid YAML: {message}"
+
+
 def test_unknown_path_and_empty_folder(tmp_path):
     assert (
         str(error_of(tmp_path / "missing.yaml"))

@@ -6,7 +6,8 @@ sys.exit(main())`), from this checkout. As in an installed package (pip compiles
 when it installs), every module is compiled once, by a warm-up run, into a temporary folder
 (PYTHONPYCACHEPREFIX) rather than in every run: PYTHONDONTWRITEBYTECODE, if set, is ignored.
 The machine is shared, so both the median and the minimum of the runs are given; the minimum
-is the least disturbed by other work.
+is the least disturbed by other work. When valgrind is installed, the instructions each command
+executes are counted too (once each, under callgrind): a ratio that no other load disturbs.
 
 Usage: python benchmarks/cold_start.py [--runs 20]
 """
@@ -15,6 +16,8 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
+import shutil
 import statistics
 import subprocess
 import sys
@@ -45,6 +48,23 @@ def run_once(command: list[str], environment: dict[str, str]) -> float:
     return time.perf_counter() - start
 
 
+def instructions(command: list[str], environment: dict[str, str]) -> int | None:
+    """Instructions `command` executes, counted by valgrind's callgrind (None if unavailable)."""
+    valgrind = shutil.which("valgrind")
+    if valgrind is None:
+        return None
+    result = subprocess.run(
+        [valgrind, "--tool=callgrind", "--callgrind-out-file=/dev/null", *command],
+        check=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        env=environment,
+        text=True,
+    )
+    found = re.search(r"Collected : (\d+)", result.stderr)
+    return int(found.group(1)) if found else None
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=20, help="runs of each command")
@@ -58,6 +78,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         for _ in range(args.runs):
             for name, command in COMMANDS.items():
                 times[name].append(run_once(command, environment))
+        counts = {name: instructions(command, environment) for name, command in COMMANDS.items()}
     baseline = times["python -c 'import yaml, rapidfuzz'"]
     print(f"{args.runs} alternating runs of each, a fresh process each time (bytecode compiled)\n")
     print("| command | median ms | min ms | ratio (medians) | ratio (minimums) |")
@@ -68,6 +89,14 @@ def main(argv: Sequence[str] | None = None) -> int:
             f"| `{name}` | {1000 * median:.0f} | {1000 * min(values):.0f} | "
             f"{median / statistics.median(baseline):.2f} | {min(values) / min(baseline):.2f} |"
         )
+    base_count = counts["python -c 'import yaml, rapidfuzz'"]
+    if base_count:
+        print("\nInstructions executed (valgrind callgrind, one run each)\n")
+        print("| command | million instructions | ratio |")
+        print("| --- | --- | --- |")
+        for name, count in counts.items():
+            if count:
+                print(f"| `{name}` | {count / 1e6:.1f} | {count / base_count:.2f} |")
     return 0
 
 

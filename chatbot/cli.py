@@ -329,14 +329,21 @@ def run_suggest(args: argparse.Namespace) -> int:
 
     contents = read_log(args.log)
     if contents.skipped:
-        lines = ", ".join(str(line) for line in contents.skipped)
-        _warn(f"{args.log}: skipped lines that are not logged questions: {lines}")
+        skipped = _lines(contents.skipped)
+        _warn(f"{args.log}: skipped lines that are not logged questions: {skipped}")
     groups = suggest(contents.entries, _bot(args).matcher)
     if args.json:
         _print_json([group.to_json() for group in groups])
     else:
         _print_lines(format_groups(groups))
     return EXIT_OK
+
+
+def _lines(numbers: Sequence[int], shown: int = 10) -> str:
+    """Line numbers for a message: the first few, then how many more (a wrong file has many)."""
+    listed = ", ".join(str(number) for number in numbers[:shown])
+    rest = len(numbers) - shown
+    return f"{listed} and {rest} more" if rest > 0 else listed
 
 
 COMMANDS: dict[str | None, Callable[[argparse.Namespace], int]] = {

@@ -162,6 +162,18 @@ def test_read_log_skips_broken_lines_and_names_missing_files(tmp_path):
         read_log("nope.jsonl")
 
 
+def test_suggest_on_a_file_that_is_not_a_log_lists_few_line_numbers(capsys, tmp_path):
+    path = tmp_path / "notes.txt"
+    path.write_text("".join(f"note {number}\n" for number in range(1, 501)), encoding="utf-8")
+    assert main(["suggest", str(path)]) == 0
+    out, err = capsys.readouterr()
+    assert err == (
+        f"chatbot: warning: {path}: skipped lines that are not logged questions: "
+        "1, 2, 3, 4, 5, 6, 7, 8, 9, 10 and 490 more\n"
+    )
+    assert out == "no logged questions\n"
+
+
 def test_suggest_command(capsys, tmp_path, shop_intents):
     intents = shop_intents
     path = tmp_path / "log.jsonl"

@@ -249,13 +249,19 @@ def _duplicate_warnings(knowledge: KnowledgeBase, matcher: Matcher) -> Iterator[
         )
 
     seen: dict[str, tuple[Intent, str]] = {}
+    # Questions another intent also has: the one warning about that says it all, so the
+    # near misses that follow from it (any rival now scores close) are not listed as well.
+    shared: set[tuple[str, str]] = set()
     for intent in knowledge:
         for question in intent.questions:
             earlier = seen.setdefault(normalize(question), (intent, question))
             if earlier[0].id != intent.id:
+                shared.update({(earlier[0].id, earlier[1]), (intent.id, question)})
                 yield report(earlier[0], earlier[1], intent, question, "the same as")
     for intent in knowledge:
         for question in intent.questions:
+            if (intent.id, question) in shared:
+                continue
             ranked = matcher.rank(question, limit=5)
             own = next((match.score for match in ranked if match.intent.id == intent.id), 0.0)
             for match in ranked:
@@ -336,10 +342,13 @@ def confusable_warnings(verdicts: list[LeftOut]) -> Iterator[Finding]:
         for other, count in counts.most_common():
             if count < CONFUSABLE_MIN or count < CONFUSABLE_SHARE * len(group):
                 continue
-            example = next(
-                verdict
-                for verdict in elsewhere
-                if verdict.match is not None and verdict.match.intent.id == other
+            # The clearest case makes the best example: the one the other intent wins most surely.
+            example = max(
+                (verdict for verdict in elsewhere if verdict.match is not None),
+                key=lambda verdict: (
+                    verdict.match is not None and verdict.match.intent.id == other,
+                    verdict.match.score if verdict.match is not None else 0.0,
+                ),
             )
             assert example.match is not None
             yield _warning(

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from chatbot import Intent, KnowledgeBase, Matcher, load_intents
+from chatbot import Intent, KnowledgeBase, Matcher, bundled_intents_path, load_intents
 from chatbot.check import Finding, check_intents, lint, self_test
 from chatbot.cli import main
 
@@ -243,3 +243,30 @@ def test_bundled_faq_passes_a_strict_check(capsys):
 )
 def test_finding_text(finding, text):
     assert str(finding) == text
+
+
+LLM_MEANING = """
+  - id: llm_meaning
+    questions:
+      - what does the abbreviation LLM mean
+      - what is an llm?
+      - what is a large language model exactly
+    answer: LLM is short for large language model.
+"""
+
+
+def test_a_shared_question_is_one_warning_and_the_clearest_example(tmp_path):
+    # The bundled FAQ with a new entry repeating one of its questions: any rival now scores
+    # close to that question, but the only problem is the repeat, and it is said once.
+    for source in bundled_intents_path().glob("*.yaml"):
+        text = source.read_text(encoding="utf-8")
+        (tmp_path / source.name).write_text(
+            text + LLM_MEANING if source.name == "faq.yaml" else text, encoding="utf-8"
+        )
+    found = messages(check_intents(tmp_path))
+    about_repeat = [text for text in found if "question 'what is an llm?'" in text]
+    assert len(about_repeat) == 1
+    assert "is the same as 'What is an LLM?' in intent 'llm_definition'" in about_repeat[0]
+    confusable = [text for text in found if "confusable" in text]
+    assert len(confusable) == 1
+    assert "(e.g. 'what is an llm?' matches 'What is an LLM?', 100.0)" in confusable[0]

@@ -20,6 +20,7 @@ from rapidfuzz import fuzz, process
 
 from chatbot.contrast import sharpen
 from chatbot.intents import KnowledgeBase
+from chatbot.records import Record, set_field
 from chatbot.text import Analyzer, normalized_words, stem
 
 # BM25 term-frequency saturation and length normalisation, intents taken as documents.
@@ -57,27 +58,30 @@ TYPO_CUTOFF = 80.0
 CACHE_LIMIT = 50_000
 
 
-# Plain classes rather than dataclasses or named tuples: these are internal records, and both
-# generate code when the module is imported (half a millisecond for these two named tuples),
-# which every cold start would pay for.
-class Query:
+# Records rather than named tuples: generating the named tuples cost half a millisecond of
+# every start (see chatbot/records.py).
+class Query(Record):
     """A question analysed against an index: typo-corrected words, stemmed terms, features."""
 
-    __slots__ = ("features", "terms", "words")
+    __slots__ = _fields = ("words", "terms", "features")
+    words: str
+    terms: tuple[str, ...]
+    features: tuple[str, ...]
 
     def __init__(self, words: str, terms: tuple[str, ...], features: tuple[str, ...] = ()) -> None:
-        self.words = words
-        self.terms = terms
-        self.features = features
-
-    def __repr__(self) -> str:
-        return f"Query(words={self.words!r}, terms={self.terms!r}, features={self.features!r})"
+        set_field(self, "words", words)
+        set_field(self, "terms", terms)
+        set_field(self, "features", features)
 
 
-class Hit:
+class Hit(Record):
     """One intent's score for a query, with the question that scored best and why."""
 
-    __slots__ = ("contributions", "intent_index", "question_index", "score")
+    __slots__ = _fields = ("intent_index", "score", "question_index", "contributions")
+    intent_index: int
+    score: float
+    question_index: int
+    contributions: tuple[tuple[str, float], ...]
 
     def __init__(
         self,
@@ -86,27 +90,10 @@ class Hit:
         question_index: int,
         contributions: tuple[tuple[str, float], ...],
     ) -> None:
-        self.intent_index = intent_index
-        self.score = score
-        self.question_index = question_index
-        self.contributions = contributions
-
-    def _fields(self) -> tuple[int, float, int, tuple[tuple[str, float], ...]]:
-        return (self.intent_index, self.score, self.question_index, self.contributions)
-
-    def __eq__(self, other: object) -> bool:  # two builds of one index give equal hits
-        if not isinstance(other, Hit):
-            return NotImplemented
-        return self._fields() == other._fields()
-
-    def __hash__(self) -> int:
-        return hash(self._fields())
-
-    def __repr__(self) -> str:
-        return (
-            f"Hit(intent_index={self.intent_index!r}, score={self.score!r}, "
-            f"question_index={self.question_index!r}, contributions={self.contributions!r})"
-        )
+        set_field(self, "intent_index", intent_index)
+        set_field(self, "score", score)
+        set_field(self, "question_index", question_index)
+        set_field(self, "contributions", contributions)
 
 
 def features(terms: tuple[str, ...] | list[str]) -> list[str]:

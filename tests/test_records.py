@@ -77,3 +77,9 @@ def test_records_support_positional_pattern_matching():
             assert name == "llm_outputs"
         case _:
             pytest.fail("the pattern did not bind the fields in order")
+
+
+@pytest.mark.skipif(not hasattr(copy, "replace"), reason="copy.replace is new in Python 3.13")
+def test_copy_replace_works_on_records():
+    changed = copy.replace(Alternative("a", 1.0), score=2.0)  # type: ignore[attr-defined]
+    assert changed == Alternative("a", 2.0)

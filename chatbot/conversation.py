@@ -26,7 +26,7 @@ CLARIFY_MARGIN = 2.0
 # subject), when they differ only in the slot it leaves open and score this close.
 OPEN_SLOT_MARGIN = 8.0
 
-NOT_WHAT_YOU_MEANT = "Sorry about that. Could you ask it in other words? These might be closer:"
+NOT_WHAT_YOU_MEANT = "Sorry about that. Could you ask it in other words?"
 NOTHING_TO_EXPAND = "Ask me a question first, then I can tell you more about it."
 NO_MORE = "That is all I have on this."
 NO_WHY = "I have no further explanation for this, but here is the answer again:"
@@ -260,6 +260,7 @@ class Conversation:
         heard = self._hear(text)
         reply = (
             self._answer_choice(heard)
+            or self._disown_answer(heard)
             or self._pick_suggestion(heard)
             or self._expand(heard)
             or self._resolve_ellipsis(heard)
@@ -287,8 +288,8 @@ class Conversation:
         if verdict is True:
             return self._answer_intent(text, choices[0])
         if verdict is False:
-            others = self._first_questions(self._offered_after_no(choices))
-            return self._notice(text, NOT_WHAT_YOU_MEANT, others, context_used=True)
+            others = self._offered_after_no(choices)
+            return self._notice(text, NOT_WHAT_YOU_MEANT, alternatives=others, context_used=True)
         # Naming an entity value that only one choice has ("the LLM one") picks that choice,
         # unless the text also names another value of an entity the choice declares: "gen ai
         # uses which architectures" is a new question, not a pick of the LLM architecture.
@@ -306,6 +307,12 @@ class Conversation:
         ]
         if len(fitting) == 1:
             return self._answer_intent(text, fitting[0])
+        # Naming a value that no choice has, but that completes what they all share, asks for
+        # that intent: "both" after "LLM or generative AI architecture?".
+        if heard.elliptical:
+            completed = self._completed_choice(choices, named)
+            if completed is not None:
+                return self._answer_intent(text, completed)
         # Otherwise the wording may still be closest to one of them, unless the text is a
         # new question that matches something else well.
         ranked = self.bot.matcher.rank(text, limit=len(choices) + 3)
@@ -315,6 +322,38 @@ class Conversation:
             if match.score >= self.bot.matcher.threshold:
                 return None
         return None
+
+    def _completed_choice(
+        self, choices: tuple[str, ...], named: dict[str, list[str]]
+    ) -> str | None:
+        """The intent with the slots all choices share plus the values named, if one exists."""
+        intents = [self.bot.knowledge.get(intent_id) for intent_id in choices]
+        if not all(intents):
+            return None
+        slot_sets = [intent.slots.items() for intent in intents if intent is not None]
+        shared = dict(set.intersection(*(set(items) for items in slot_sets)))
+        kept = {entity: value for entity, value in shared.items() if entity not in named}
+        if not kept:  # the text says everything itself: a new question, not an answer
+            return None
+        wanted = {**kept, **{entity: values[0] for entity, values in named.items()}}
+        intent = self.bot.knowledge.with_slots(wanted)
+        return intent.id if intent is not None and intent.id not in choices else None
+
+    def _disown_answer(self, heard: _Heard) -> Reply | None:
+        # A plain "no" (or "wrong") after an answer: offer the runners-up it beat instead.
+        last = self.last
+        if (
+            last is None
+            or last.kind != "answer"
+            or not last.alternatives
+            or self._context is None
+            or yes_or_no(heard.words) is not False
+        ):
+            return None
+        alternatives = last.alternatives[:SUGGESTIONS]
+        return self._notice(
+            heard.text, NOT_WHAT_YOU_MEANT, alternatives=alternatives, context_used=True
+        )
 
     def _pick_suggestion(self, heard: _Heard) -> Reply | None:
         picked = _picked(self._offered, heard.words)
@@ -327,8 +366,7 @@ class Conversation:
             return None
         intent = self._context_intent()
         if intent is None:
-            starters = self._first_questions(i.id for i in self.bot.knowledge.intents)
-            return self._notice(text, NOTHING_TO_EXPAND, starters)
+            return self._notice(text, NOTHING_TO_EXPAND)
         if command == "more":
             body = intent.more or f"{NO_MORE} {intent.answer}"
         else:
@@ -434,15 +472,27 @@ class Conversation:
         )
 
     def _notice(
-        self, text: str, message: str, suggestions: tuple[str, ...], *, context_used: bool = False
+        self,
+        text: str,
+        message: str,
+        *,
+        alternatives: tuple[Alternative, ...] | None = None,
+        context_used: bool = False,
     ) -> Reply:
-        """A reply that answers no intent but says something and offers questions."""
+        """A reply that answers no intent but says something, and offers the first questions
+        of `alternatives` (None: of the knowledge base's first intents)."""
+        if alternatives is None:
+            offered = [intent.id for intent in self.bot.knowledge.intents]
+            alternatives = ()
+        else:
+            offered = [alternative.intent for alternative in alternatives]
         return Reply(
             text=message,
             intent=None,
             score=0.0,
             question=text,
-            suggestions=suggestions,
+            alternatives=alternatives,
+            suggestions=self._first_questions(offered),
             kind="fallback",
             context_used=context_used,
             threshold=self.bot.matcher.threshold,
@@ -546,9 +596,9 @@ class Conversation:
                 break
         return tuple(questions)
 
-    def _offered_after_no(self, choices: tuple[str, ...]) -> list[str]:
+    def _offered_after_no(self, choices: tuple[str, ...]) -> tuple[Alternative, ...]:
         ranked = self.last.alternatives if self.last else ()
-        return [a.intent for a in ranked if a.intent not in choices]
+        return tuple(a for a in ranked if a.intent not in choices)[:SUGGESTIONS]
 
     def _display(self, entity: str, value: str) -> str:
         """How a value is named to the user: the first phrase declared for it."""

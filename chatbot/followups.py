@@ -135,6 +135,14 @@ ELLIPSIS_WORDS = frozenset(
         "please",
         "same",
         "question",
+        # Corrections of the last answer ("no, I meant generative AI").
+        "no",
+        "i",
+        "meant",
+        "sorry",
+        "actually",
+        "instead",
+        "rather",
     ]
 )
 # Words that refer back to what was just discussed ("what do they output?").

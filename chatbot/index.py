@@ -126,6 +126,12 @@ class Index:
         intent_counts: list[Counter[str]] = []
         question_terms: list[tuple[int, list[str]]] = []
         vocabulary: set[str] = set(analyzer.variant_words())
+        # Words naming entity values are known words too, even when no question uses them:
+        # "both" must stay "both", not become "bot".
+        for values in knowledge.entities.values():
+            for value, phrases in values.items():
+                for phrase in (value.replace("_", " "), *phrases):
+                    vocabulary.update(normalized_words(phrase))
         for intent_index, intent in enumerate(knowledge.intents):
             # All the intent's terms, counted once at the end: one Counter call per intent
             # rather than one per question (each call pays for a generic Mapping check).

@@ -139,8 +139,27 @@ def test_no_on_a_clarification_offers_other_questions():
     conversation = Bot(KnowledgeBase.of(intents)).conversation()
     clarify = conversation.ask("how do i reset it")
     assert clarify.kind == "clarify"
-    assert conversation.ask("no").kind == "fallback"
+    no = conversation.ask("no")
+    assert no.kind == "fallback"
+    assert no.suggestions == ()  # nothing else came close; the two refused are not offered
     assert conversation.context is None or conversation.context.intent not in {
         "reset_password",
         "reset_router",
     }
+
+
+def test_no_after_an_answer_offers_the_runners_up_it_beat(bundled_bot):
+    conversation = bundled_bot.conversation()
+    answer = conversation.ask("what do llms output")
+    assert answer.intent == "llm_outputs"
+    no = conversation.ask("no, wrong")
+    assert (no.kind, no.intent, no.context_used) == ("fallback", None, True)
+    assert no.text == "Sorry about that. Could you ask it in other words?"
+    assert [a.intent for a in no.alternatives] == [a.intent for a in answer.alternatives[:3]]
+    assert conversation.ask("2").intent == answer.alternatives[1].intent
+
+
+def test_no_after_small_talk_is_not_taken_as_disowning_it(bundled_bot):
+    conversation = bundled_bot.conversation()
+    assert conversation.ask("hello").intent == "greeting"
+    assert conversation.ask("no").text != "Sorry about that. Could you ask it in other words?"

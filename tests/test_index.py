@@ -66,6 +66,17 @@ def test_typos_are_corrected_towards_the_vocabulary_and_remembered():
     assert index.analyze("acount balanse").terms == ("account", "balance")
 
 
+def test_words_naming_entity_values_are_never_corrected_away():
+    knowledge = KnowledgeBase(
+        intents=(Intent(id="greeting", questions=("hey bot",), answer="Hi."),),
+        entities={"subject": {"both": ("both", "comparison")}},
+    )
+    index = Index(knowledge, Analyzer())
+    # No question says "both", but the curator declared it: it is not a typo for "bot".
+    assert index.correct("both") == "both"
+    assert index.correct("comparisn") == "comparison"
+
+
 def test_unknown_words_lower_the_score():
     index = make_index(KNOWLEDGE)
     known = index.search(index.analyze("account balance"), 1)[0]

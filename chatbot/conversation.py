@@ -6,7 +6,14 @@ from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING
 
 from chatbot.entities import Mention, by_entity
-from chatbot.followups import command_of, is_elliptical, ordinal_of, pronoun_position, yes_or_no
+from chatbot.followups import (
+    FOLLOW_UP_WORDS,
+    command_of,
+    is_elliptical,
+    ordinal_of,
+    pronoun_position,
+    yes_or_no,
+)
 from chatbot.intents import EMPTY_MAPPING, Intent
 from chatbot.matcher import Match
 from chatbot.records import Record, set_field
@@ -25,6 +32,8 @@ CLARIFY_MARGIN = 2.0
 # ... or, for a bare follow-up with no context to complete it ("architecture?" names no
 # subject), when they differ only in the slot it leaves open and score this close.
 OPEN_SLOT_MARGIN = 8.0
+# A pronoun read as a slot other than the subject must raise the best score this much.
+REFERENCE_GAIN = 5.0
 
 NOT_WHAT_YOU_MEANT = "Sorry about that. Could you ask it in other words?"
 NOTHING_TO_EXPAND = "Ask me a question first, then I can tell you more about it."
@@ -271,7 +280,9 @@ class Conversation:
         return reply
 
     def _hear(self, text: str) -> _Heard:
-        words = self.bot.matcher.analyzer.words(text)
+        # Typos corrected, so that "and generativ ai?" names generative AI, but not in the
+        # words the follow-up rules read themselves.
+        words = self.bot.matcher.words(text, keep=FOLLOW_UP_WORDS)
         mentions = self.bot.matcher.entities.spans([stem(word) for word in words])
         return _Heard(text, words, tuple(mentions))
 
@@ -419,15 +430,24 @@ class Conversation:
         position = pronoun_position(words)
         if position is None:
             return None
-        # A pronoun stands for the context's first slot (the subject, in the bundled FAQ),
-        # unless the question names a value of that entity itself.
-        entity, value = next(iter(context.slots.items()))
-        if entity in heard.named:
+        # A pronoun stands for the context's first slot (the subject, in the bundled FAQ), or,
+        # when the question names a value of that entity itself, perhaps for the next one: in
+        # "are they used in gen AI too?" after LLM architecture, "they" is the architecture.
+        # That reading must then beat the question read alone clearly: in "is it generative
+        # AI?" after "what is an LLM?", "it" is no architecture or definition.
+        slots = list(context.slots.items())
+        unnamed = [(entity, value) for entity, value in slots if entity not in heard.named]
+        if not unnamed:
             return None
+        entity, value = unnamed[0]
         rewritten = " ".join(
             [*words[:position], self._display(entity, value), *words[position + 1 :]]
         )
-        return self._rematch(heard.text, rewritten)
+        reply = self._rematch(heard.text, rewritten)
+        if reply is None or (entity, value) == slots[0]:
+            return reply
+        alone = self.bot.matcher.rank(heard.text, limit=1)
+        return reply if not alone or reply.score >= alone[0].score + REFERENCE_GAIN else None
 
     def _rematch(self, text: str, rewritten: str) -> Reply | None:
         """Match a question rewritten from context; None when even that finds nothing."""

@@ -151,6 +151,22 @@ PRONOUNS = frozenset(
 )
 
 
+# Every word the rules above read. Typo correction must leave them alone: "they" is not a typo
+# for "the", nor "second" for some word of the knowledge base.
+FOLLOW_UP_WORDS = frozenset(
+    {word for phrase in (*MORE_PHRASES, *WHY_PHRASES) for word in phrase.split()}
+    | _COMMAND_PADDING
+    | _ORDINALS.keys()
+    | _ORDINAL_BEFORE
+    | _ORDINAL_AFTER
+    | YES_WORDS
+    | NO_WORDS
+    | _ANSWER_PADDING
+    | ELLIPSIS_WORDS
+    | PRONOUNS
+)
+
+
 def _strip(words: Sequence[str], padding: frozenset[str]) -> list[str]:
     kept = list(words)
     while kept and kept[0] in padding:

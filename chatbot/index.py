@@ -54,6 +54,9 @@ UNKNOWN_PAIR = 0.5
 # Unknown query words at least this long are corrected to the closest vocabulary word.
 MIN_TYPO_LENGTH = 4
 TYPO_CUTOFF = 80.0
+# A known word is read as a declared word only when closer than that: "jobs" is "job", but
+# "data" stays "data" rather than becoming "date".
+RESPELL_CUTOFF = 85.0
 # Bound on the per-index typo cache, so a stream of junk words cannot grow it forever.
 CACHE_LIMIT = 50_000
 
@@ -125,13 +128,19 @@ class Index:
         self.intent_wordings: list[list[str]] = []
         intent_counts: list[Counter[str]] = []
         question_terms: list[tuple[int, list[str]]] = []
-        vocabulary: set[str] = set(analyzer.variant_words())
-        # Words naming entity values are known words too, even when no question uses them:
-        # "both" must stay "both", not become "bot".
+        # The words the curator declared: synonym variants and the phrases naming entity
+        # values. They are known words even when no question uses them ("both" must stay
+        # "both", not become "bot").
+        declared: set[str] = set(analyzer.variant_words())
         for values in knowledge.entities.values():
             for value, phrases in values.items():
                 for phrase in (value.replace("_", " "), *phrases):
-                    vocabulary.update(normalized_words(phrase))
+                    declared.update(normalized_words(phrase))
+        self._declared = frozenset(declared)
+        self._declared_by_initial: dict[str, list[str]] = {}
+        for word in sorted(declared):
+            self._declared_by_initial.setdefault(word[0], []).append(word)
+        vocabulary = set(declared)
         for intent_index, intent in enumerate(knowledge.intents):
             # All the intent's terms, counted once at the end: one Counter call per intent
             # rather than one per question (each call pays for a generic Mapping check).
@@ -209,24 +218,38 @@ class Index:
         self._corrections: dict[str, str] = {}
 
     def correct(self, word: str) -> str:
-        """The vocabulary word closest to an unknown word, or the word itself."""
-        if word in self._known or len(word) < MIN_TYPO_LENGTH or not word.isalpha():
+        """The vocabulary word closest to an unknown word, or the word itself.
+
+        A word that questions use but that misspells a declared word (a curator's typo
+        variant, such as "generativ") is read as the declared word, so that it still names
+        the synonym or entity value its correct spelling names.
+        """
+        if len(word) < MIN_TYPO_LENGTH or not word.isalpha():
+            return word
+        known = word in self._known
+        if known and (word in self._declared or word[0] not in self._declared_by_initial):
             return word
         cached = self._corrections.get(word)
         if cached is not None:
             return cached
         # Typos rarely hit the first letter; requiring it keeps "account" from becoming "count".
-        candidates = self._by_initial.get(word[0], ())
-        best = process.extractOne(word, candidates, scorer=fuzz.ratio, score_cutoff=TYPO_CUTOFF)
+        if known:
+            candidates = self._declared_by_initial[word[0]]
+            cutoff = RESPELL_CUTOFF
+        else:
+            candidates = self._by_initial.get(word[0], [])
+            cutoff = TYPO_CUTOFF
+        best = process.extractOne(word, candidates, scorer=fuzz.ratio, score_cutoff=cutoff)
         corrected = best[0] if best else word
         if len(self._corrections) < CACHE_LIMIT:
             self._corrections[word] = corrected
         return corrected
 
-    def analyze(self, text: str) -> Query:
-        """Normalise, correct typos, apply synonyms and stem: the query as the index sees it."""
+    def analyze(self, text: str, keep: frozenset[str] = frozenset()) -> Query:
+        """Normalise, correct typos (except in words of `keep`), apply synonyms and stem: the
+        query as the index sees it."""
         words = self.analyzer.apply_synonyms(
-            [self.correct(word) for word in normalized_words(text)]
+            [word if word in keep else self.correct(word) for word in normalized_words(text)]
         )
         terms = tuple(stem(word) for word in words)
         return Query(" ".join(words), terms, tuple(dict.fromkeys(features(terms))))

@@ -76,6 +76,16 @@ class Matcher:
         )
         self._index = Index(self.knowledge, self.analyzer, key_terms)
 
+    def words(self, text: str, *, keep: frozenset[str] = frozenset()) -> list[str]:
+        """The words of `text` as the matcher reads them: normalised, typos corrected (except
+        the words in `keep`) and synonyms applied, not stemmed.
+
+        Example:
+            >>> matcher.words("and generativ ai?")
+            ['and', 'genai']
+        """
+        return self._index.analyze(text, keep=keep).words.split()
+
     def rank(self, text: str, limit: int = 5) -> list[Match]:
         """The best `limit` intents for `text`, best first (empty when nothing shares a word)."""
         if limit <= 0:

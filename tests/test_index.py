@@ -77,6 +77,23 @@ def test_words_naming_entity_values_are_never_corrected_away():
     assert index.correct("comparisn") == "comparison"
 
 
+def test_a_question_word_misspelling_a_declared_word_reads_as_that_word():
+    knowledge = KnowledgeBase(
+        intents=(
+            Intent(id="gen", questions=("what is generativ ai", "define generative ai"), answer=""),
+            Intent(id="data", questions=("what data do you use", "data sources"), answer=""),
+        ),
+        synonyms={"genai": ("generative ai",)},
+    )
+    index = Index(knowledge, Analyzer(knowledge.synonyms))
+    # The curator's typo variant still names generative AI, so synonyms apply to it ...
+    assert index.correct("generativ") == "generative"
+    assert index.analyze("is generativ ai new").words == "is genai new"
+    # ... while known words that misspell nothing declared stay as they are.
+    assert index.correct("data") == "data"
+    assert index.correct("sources") == "sources"
+
+
 def test_unknown_words_lower_the_score():
     index = make_index(KNOWLEDGE)
     known = index.search(index.analyze("account balance"), 1)[0]

@@ -502,7 +502,7 @@ class Conversation:
         """A reply that answers no intent but says something, and offers the first questions
         of `alternatives` (None: of the knowledge base's first intents)."""
         if alternatives is None:
-            offered = [intent.id for intent in self.bot.knowledge.intents]
+            offered = [intent.id for intent in self.bot.knowledge.intents[:SUGGESTIONS]]
             alternatives = ()
         else:
             offered = [alternative.intent for alternative in alternatives]

@@ -356,12 +356,18 @@ class Conversation:
         if (
             last is None
             or last.kind != "answer"
-            or not last.alternatives
             or self._context is None
             or yes_or_no(heard.words) is not False
         ):
             return None
         alternatives = last.alternatives[:SUGGESTIONS]
+        if not alternatives:
+            # An answer found through context has no runners-up of its own: those of the
+            # question it was taken to be.
+            ranked = self.bot.matcher.rank(last.resolved or last.question, limit=SUGGESTIONS + 1)
+            alternatives = tuple(
+                Alternative(m.intent.id, m.score) for m in ranked if m.intent.id != last.intent
+            )[:SUGGESTIONS]
         return self._notice(
             heard.text, NOT_WHAT_YOU_MEANT, alternatives=alternatives, context_used=True
         )

@@ -163,3 +163,16 @@ def test_no_after_small_talk_is_not_taken_as_disowning_it(bundled_bot):
     conversation = bundled_bot.conversation()
     assert conversation.ask("hello").intent == "greeting"
     assert conversation.ask("no").text != "Sorry about that. Could you ask it in other words?"
+
+
+def test_no_after_an_answer_found_through_context_still_offers_other_entries(bundled_bot):
+    conversation = bundled_bot.conversation()
+    conversation.ask("what do llms output")
+    resolved = conversation.ask("and generative ai?")
+    assert (resolved.intent, resolved.context_used) == ("genai_outputs", True)
+    no = conversation.ask("no")
+    assert no.text == "Sorry about that. Could you ask it in other words?"
+    offered = [a.intent for a in no.alternatives]
+    assert len(offered) == 3
+    assert "genai_outputs" not in offered
+    assert conversation.ask("1").intent == offered[0]

@@ -27,6 +27,7 @@ from chatbot import (
 )
 from chatbot import loader as loader_module
 from chatbot.cli import main
+from chatbot.followups import FOLLOW_UP_WORDS
 from chatbot.render import clean, format_reply
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -393,3 +394,26 @@ def test_explicit_tags_on_any_value_raise_only_chatbot_errors(tmp_path, tag, val
     path.write_text(f"intents:\n  - id: a\n    answer: b\n    {field}\n")
     with contextlib.suppress(ChatbotError):
         load_intents(path)
+
+
+TURN_WORDS = [
+    *sorted(FOLLOW_UP_WORDS),
+    "llms", "generativ", "ai", "both", "outputs", "archtecture", "data", "overview", "1", "2",
+    "tell", "more", "why", "chatgpt", "\x00", "中文", "?",
+]  # fmt: skip
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    turns=st.lists(
+        st.lists(st.sampled_from(TURN_WORDS), max_size=6).map(" ".join), min_size=1, max_size=6
+    )
+)
+def test_any_sequence_of_follow_ups_gets_replies_that_keep_their_word(bundled_bot, turns):
+    conversation = bundled_bot.conversation()
+    for text in turns:
+        reply = conversation.ask(text)
+        assert 0.0 <= reply.score <= 100.0
+        assert (reply.intent is None) == (reply.kind in {"fallback", "clarify"})
+        if reply.intent is not None:
+            assert bundled_bot.knowledge.get(reply.intent) is not None

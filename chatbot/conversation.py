@@ -338,11 +338,13 @@ class Conversation:
         self, choices: tuple[str, ...], named: dict[str, list[str]]
     ) -> str | None:
         """The intent with the slots all choices share plus the values named, if one exists."""
-        intents = [self.bot.knowledge.get(intent_id) for intent_id in choices]
-        if not all(intents):
-            return None
-        slot_sets = [intent.slots.items() for intent in intents if intent is not None]
-        shared = dict(set.intersection(*(set(items) for items in slot_sets)))
+        slot_sets = []
+        for intent_id in choices:
+            intent = self.bot.knowledge.get(intent_id)
+            if intent is None:
+                return None
+            slot_sets.append(set(intent.slots.items()))
+        shared = dict(set.intersection(*slot_sets))
         kept = {entity: value for entity, value in shared.items() if entity not in named}
         if not kept:  # the text says everything itself: a new question, not an answer
             return None

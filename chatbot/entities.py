@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 
 from chatbot.text import Analyzer
 
@@ -24,6 +24,17 @@ class Mention:
         return f"Mention({self.start}, {self.end}, {self.entity!r}, {self.value!r})"
 
 
+def value_phrases(
+    entities: Mapping[str, Mapping[str, Sequence[str]]],
+) -> Iterator[tuple[str, str, str]]:
+    """(entity, value, phrase) for every phrase naming a value, the value's own name first
+    ("data_inputs" is named "data inputs")."""
+    for entity, values in entities.items():
+        for value, phrases in values.items():
+            for phrase in (value.replace("_", " "), *phrases):
+                yield entity, value, phrase
+
+
 class EntityFinder:
     """Spots the phrases of declared entity values in analysed text.
 
@@ -35,12 +46,10 @@ class EntityFinder:
         self, entities: Mapping[str, Mapping[str, Sequence[str]]], analyzer: Analyzer
     ) -> None:
         self._phrases: dict[tuple[str, ...], list[tuple[str, str]]] = {}
-        for entity, values in entities.items():
-            for value, phrases in values.items():
-                for phrase in (value.replace("_", " "), *phrases):
-                    terms = tuple(analyzer.terms(phrase))
-                    if terms and (entity, value) not in self._phrases.get(terms, []):
-                        self._phrases.setdefault(terms, []).append((entity, value))
+        for entity, value, phrase in value_phrases(entities):
+            terms = tuple(analyzer.terms(phrase))
+            if terms and (entity, value) not in self._phrases.get(terms, []):
+                self._phrases.setdefault(terms, []).append((entity, value))
         self._longest = max((len(terms) for terms in self._phrases), default=0)
 
     def __bool__(self) -> bool:

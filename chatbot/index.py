@@ -19,6 +19,7 @@ from itertools import pairwise
 from rapidfuzz import fuzz, process
 
 from chatbot.contrast import sharpen
+from chatbot.entities import value_phrases
 from chatbot.intents import KnowledgeBase
 from chatbot.records import Record, set_field
 from chatbot.text import Analyzer, normalized_words, stem
@@ -132,10 +133,8 @@ class Index:
         # values. They are known words even when no question uses them ("both" must stay
         # "both", not become "bot").
         declared: set[str] = set(analyzer.variant_words())
-        for values in knowledge.entities.values():
-            for value, phrases in values.items():
-                for phrase in (value.replace("_", " "), *phrases):
-                    declared.update(normalized_words(phrase))
+        for _, _, phrase in value_phrases(knowledge.entities):
+            declared.update(normalized_words(phrase))
         self._declared = frozenset(declared)
         self._declared_by_initial: dict[str, list[str]] = {}
         for word in sorted(declared):

@@ -13,7 +13,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from chatbot import KnowledgeBase, bundled_intents_path, load_intents
-from chatbot.check import LeftOut, confusable_warnings, lint, self_test
+from chatbot.curation.check import LeftOut, confusable_warnings, lint, self_test
 
 
 def scaled(knowledge: KnowledgeBase, copies: int) -> KnowledgeBase:

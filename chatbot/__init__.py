@@ -9,7 +9,7 @@ Example:
 from __future__ import annotations
 
 from chatbot.bot import Bot, bundled_intents_path
-from chatbot.conversation import Alternative, Context, Conversation, Reply
+from chatbot.dialogue.conversation import Alternative, Context, Conversation, Reply
 from chatbot.errors import (
     ChatbotError,
     DuplicateIntentError,
@@ -20,8 +20,8 @@ from chatbot.errors import (
     IntentSyntaxError,
 )
 from chatbot.intents import Intent, KnowledgeBase
-from chatbot.loader import load_intents, read_intents
-from chatbot.matcher import DEFAULT_THRESHOLD, Match, Matcher
+from chatbot.loading.loader import load_intents, read_intents
+from chatbot.matching.matcher import DEFAULT_THRESHOLD, Match, Matcher
 
 __version__ = "0.1.0"
 

@@ -6,10 +6,10 @@ import os
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Union
 
-from chatbot.conversation import Conversation, Reply
+from chatbot.dialogue.conversation import Conversation, Reply
 from chatbot.intents import Intent, KnowledgeBase
-from chatbot.loader import load_intents
-from chatbot.matcher import Matcher
+from chatbot.loading.loader import load_intents
+from chatbot.matching.matcher import Matcher
 
 if TYPE_CHECKING:
     from pathlib import Path

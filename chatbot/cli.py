@@ -10,12 +10,12 @@ from typing import TYPE_CHECKING, Any, TextIO, TypeVar
 
 from chatbot import __version__
 from chatbot.bot import Bot, bundled_intents_path
-from chatbot.conversation import Conversation, Reply
+from chatbot.dialogue.conversation import Conversation, Reply
 from chatbot.errors import ChatbotError
 from chatbot.render import format_reply, json_text, reply_to_json
 
 if TYPE_CHECKING:
-    from chatbot.unanswered import UnansweredLog
+    from chatbot.curation.unanswered import UnansweredLog
 
 # The curator commands import their modules when they run: `chatbot ask` must start fast.
 
@@ -179,7 +179,7 @@ def run_chat(args: argparse.Namespace) -> int:
     conversation = bot.conversation()
     log = _unanswered_log(args)
     if sys.stdin.isatty() and not args.json:
-        from chatbot.repl import run_repl
+        from chatbot.terminal.repl import run_repl
 
         return run_repl(conversation, args, log)
     first = True
@@ -211,7 +211,7 @@ def _warn(message: str) -> None:
 def _unanswered_log(args: argparse.Namespace) -> UnansweredLog | None:
     if not args.log_unanswered:
         return None
-    from chatbot.unanswered import UnansweredLog
+    from chatbot.curation.unanswered import UnansweredLog
 
     return UnansweredLog(args.log_unanswered, on_error=_warn)
 
@@ -279,7 +279,7 @@ def _print_lines(lines: list[str]) -> None:
 
 def run_check(args: argparse.Namespace) -> int:
     """`chatbot check [PATH]...`: report errors and warnings in intent files."""
-    from chatbot.check import check_intents
+    from chatbot.curation.check import check_intents
 
     report = check_intents(args.paths or [bundled_intents_path()])
     if args.json:
@@ -303,8 +303,8 @@ def _with_progress(items: Iterator[_Item], total: int) -> Iterator[_Item]:
 
 def run_eval(args: argparse.Namespace) -> int:
     """`chatbot eval CASES.yaml...`: ask every case and report how the bot did."""
-    from chatbot.cases import read_cases
-    from chatbot.evaluate import Evaluation, format_evaluation, run_cases
+    from chatbot.curation.cases import read_cases
+    from chatbot.curation.evaluate import Evaluation, format_evaluation, run_cases
 
     if args.min_accuracy is not None and not 0 <= args.min_accuracy <= 1:
         raise UsageError("--min-accuracy must be from 0 to 1")
@@ -325,7 +325,7 @@ def run_eval(args: argparse.Namespace) -> int:
 
 def run_suggest(args: argparse.Namespace) -> int:
     """`chatbot suggest FILE`: group logged questions and propose an intent for each group."""
-    from chatbot.unanswered import format_groups, read_log, suggest
+    from chatbot.curation.unanswered import format_groups, read_log, suggest
 
     contents = read_log(args.log)
     if contents.skipped:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from chatbot.cases import read_cases
+from chatbot.curation.cases import read_cases
 from chatbot.errors import CasesFileError
 
 TESTS = Path(__file__).resolve().parent

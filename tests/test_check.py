@@ -7,8 +7,8 @@ import json
 import pytest
 
 from chatbot import Intent, KnowledgeBase, Matcher, bundled_intents_path, load_intents
-from chatbot.check import Finding, check_intents, lint, self_test
 from chatbot.cli import main
+from chatbot.curation.check import Finding, check_intents, lint, self_test
 
 SHOP = """
 entities:

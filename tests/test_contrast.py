@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections import Counter
 
 from chatbot import Intent, KnowledgeBase
-from chatbot import index as index_module
-from chatbot.contrast import MIN_QUESTIONS, sharpen
-from chatbot.index import Index
-from chatbot.text import Analyzer
+from chatbot.matching import index as index_module
+from chatbot.matching.contrast import MIN_QUESTIONS, sharpen
+from chatbot.matching.index import Index
+from chatbot.matching.text import Analyzer
 
 
 def make_index(questions_by_intent: dict[str, list[str]]) -> Index:

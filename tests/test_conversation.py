@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from chatbot import Bot, Intent, KnowledgeBase
-from chatbot.cases import Suite, read_cases
-from chatbot.evaluate import run_cases
+from chatbot.curation.cases import Suite, read_cases
+from chatbot.curation.evaluate import run_cases
 
 FOLDER = Path(__file__).parent / "conversations"
 

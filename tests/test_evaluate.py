@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 from chatbot import DEFAULT_THRESHOLD, Bot
-from chatbot.cases import Case, Suite
 from chatbot.cli import main
-from chatbot.evaluate import Evaluation, Outcome, evaluate, run_cases
+from chatbot.curation.cases import Case, Suite
+from chatbot.curation.evaluate import Evaluation, Outcome, evaluate, run_cases
 
 TESTS = Path(__file__).resolve().parent
 

@@ -25,9 +25,9 @@ from chatbot import (
     load_intents,
     read_intents,
 )
-from chatbot import loader as loader_module
 from chatbot.cli import main
-from chatbot.followups import FOLLOW_UP_WORDS
+from chatbot.dialogue.followups import FOLLOW_UP_WORDS
+from chatbot.loading import loader as loader_module
 from chatbot.render import clean, format_reply
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -314,7 +314,7 @@ def test_loader_survives_arbitrary_text(tmp_path, text):
 def test_a_full_disk_stops_the_log_but_not_the_chat_and_keeps_what_was_logged(
     bundled_bot, tmp_path, monkeypatch
 ):
-    from chatbot.unanswered import UnansweredLog
+    from chatbot.curation.unanswered import UnansweredLog
 
     path = tmp_path / "log.jsonl"
     warnings: list[str] = []
@@ -358,7 +358,7 @@ def test_piped_chat_with_the_log_on_dev_full(capsys, monkeypatch):
 def test_history_on_a_full_disk_costs_history_not_the_chat(bundled_bot):
     if not Path("/dev/full").exists():
         pytest.skip("no /dev/full on this system")
-    from chatbot.repl import open_history
+    from chatbot.terminal.repl import open_history
 
     history, warning = open_history(Path("/dev/full"))
     assert warning is None

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from chatbot import Intent, KnowledgeBase
-from chatbot import index as index_module
-from chatbot.index import Index, features
-from chatbot.text import Analyzer
+from chatbot.matching import index as index_module
+from chatbot.matching.index import Index, features
+from chatbot.matching.text import Analyzer
 
 
 def make_index(questions_by_intent: dict[str, list[str]]) -> Index:

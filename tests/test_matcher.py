@@ -10,8 +10,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from chatbot import DEFAULT_THRESHOLD, Intent, Matcher, load_intents
-from chatbot.index import LEAD, WORDING
-from chatbot.text import normalize
+from chatbot.matching.index import LEAD, WORDING
+from chatbot.matching.text import normalize
 
 CASES = yaml.safe_load((Path(__file__).parent / "cases" / "faq.yaml").read_text("utf-8"))["cases"]
 IN_SCOPE = [case for case in CASES if case["intent"]]

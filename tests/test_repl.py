@@ -16,9 +16,9 @@ from prompt_toolkit.output import DummyOutput
 from prompt_toolkit.output.vt100 import Vt100_Output
 
 from chatbot import Bot, Conversation
-from chatbot.repl import history_path, make_session, open_history, run_loop, run_repl
-from chatbot.repl_commands import ChatState, session_commands
-from chatbot.repl_format import plain_text
+from chatbot.terminal.commands import ChatState, session_commands
+from chatbot.terminal.format import plain_text
+from chatbot.terminal.repl import history_path, make_session, open_history, run_loop, run_repl
 
 CTRL_C, CTRL_D, UP = "\x03", "\x04", "\x1b[A"
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from chatbot import Bot
-from chatbot.repl import handle_line
-from chatbot.repl_commands import ChatState, session_commands
-from chatbot.repl_format import plain_text
+from chatbot.terminal.commands import ChatState, session_commands
+from chatbot.terminal.format import plain_text
+from chatbot.terminal.repl import handle_line
 
 FIRST = """
 intents:

@@ -7,8 +7,8 @@ from prompt_toolkit.completion import CompleteEvent
 from prompt_toolkit.document import Document
 
 from chatbot import Bot
-from chatbot.repl_commands import session_commands
-from chatbot.repl_completion import ChatCompleter
+from chatbot.terminal.commands import session_commands
+from chatbot.terminal.completion import ChatCompleter
 
 
 @pytest.fixture

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from chatbot import Alternative, Bot, Intent, KnowledgeBase, Match, Reply
-from chatbot.repl_format import (
+from chatbot.terminal.format import (
     example_questions,
     format_reply,
     format_topics,
@@ -14,7 +14,7 @@ from chatbot.repl_format import (
     plain_text,
     wrap,
 )
-from chatbot.repl_style import toolbar, use_color
+from chatbot.terminal.style import toolbar, use_color
 
 LONG = (
     "Generative AI is a broad label for any AI model that creates new data, such as text, "

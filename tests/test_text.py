@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from chatbot.text import Analyzer, normalize, normalized_words, stem
+from chatbot.matching.text import Analyzer, normalize, normalized_words, stem
 
 
 @pytest.mark.parametrize(

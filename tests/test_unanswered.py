@@ -10,9 +10,9 @@ import pytest
 
 from chatbot import Bot
 from chatbot.cli import main
-from chatbot.conversation import Alternative, Reply
+from chatbot.curation.unanswered import LoggedQuestion, UnansweredLog, read_log, suggest
+from chatbot.dialogue.conversation import Alternative, Reply
 from chatbot.errors import LogFileError
-from chatbot.unanswered import LoggedQuestion, UnansweredLog, read_log, suggest
 
 
 def reply(intent, score, kind="answer", alternatives=()):
@@ -95,8 +95,8 @@ def test_piped_chat_goes_on_when_the_log_cannot_be_written(monkeypatch, capsys, 
 
 
 def test_the_repl_records_fallbacks_too(bundled_bot, tmp_path):
-    from chatbot.repl import handle_line
-    from chatbot.repl_commands import ChatState, session_commands
+    from chatbot.terminal.commands import ChatState, session_commands
+    from chatbot.terminal.repl import handle_line
 
     path = tmp_path / "log.jsonl"
     state = ChatState(

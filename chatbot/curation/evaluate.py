@@ -14,12 +14,12 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from chatbot.cases import Case, Suite
+from chatbot.curation.cases import Case, Suite
 from chatbot.render import clean
 
 if TYPE_CHECKING:
     from chatbot.bot import Bot
-    from chatbot.conversation import Reply
+    from chatbot.dialogue.conversation import Reply
 
 # The thresholds a sweep tries: 0 to 100 in steps of 5.
 SWEEP_THRESHOLDS = tuple(range(0, 101, 5))

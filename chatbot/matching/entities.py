@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 
-from chatbot.text import Analyzer
+from chatbot.matching.text import Analyzer
 
 
 class Mention:

@@ -29,9 +29,9 @@ from typing import Any, Union
 from rapidfuzz import process
 
 from chatbot.intents import Intent, KnowledgeBase
-from chatbot.loader import read_intents
-from chatbot.matcher import Match, Matcher
-from chatbot.text import normalize
+from chatbot.loading.loader import read_intents
+from chatbot.matching.matcher import Match, Matcher
+from chatbot.matching.text import normalize
 
 PathLike = Union[str, "os.PathLike[str]"]
 

@@ -9,10 +9,10 @@ from prompt_toolkit.formatted_text import StyleAndTextTuples
 from rapidfuzz import fuzz, process
 
 from chatbot.bot import Bot
-from chatbot.conversation import Conversation, Reply
+from chatbot.curation.unanswered import UnansweredLog
+from chatbot.dialogue.conversation import Conversation, Reply
 from chatbot.errors import ChatbotError
-from chatbot.repl_format import format_error, format_topics, format_why, wrap
-from chatbot.unanswered import UnansweredLog
+from chatbot.terminal.format import format_error, format_topics, format_why, wrap
 
 # How close (0-100, rapidfuzz ratio) a mistyped command must be to be offered as "did you mean".
 CLOSE_ENOUGH = 50.0

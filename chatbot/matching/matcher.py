@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from chatbot.entities import EntityFinder
-from chatbot.index import Hit, Index
 from chatbot.intents import Intent, KnowledgeBase
+from chatbot.matching.entities import EntityFinder
+from chatbot.matching.index import Hit, Index
+from chatbot.matching.text import Analyzer, stem
 from chatbot.records import Record, set_field
-from chatbot.text import Analyzer, stem
 
 # Scores run from 0 to 100; below this the bot says it does not know.
 DEFAULT_THRESHOLD = 40.0

@@ -20,13 +20,13 @@ from prompt_toolkit.input import Input
 from prompt_toolkit.output import Output
 
 from chatbot.bot import Bot
-from chatbot.conversation import Conversation
+from chatbot.curation.unanswered import UnansweredLog
+from chatbot.dialogue.conversation import Conversation
 from chatbot.render import clean
-from chatbot.repl_commands import ChatState, Outcome, session_commands
-from chatbot.repl_completion import ChatCompleter
-from chatbot.repl_format import format_reply, format_welcome
-from chatbot.repl_style import build_style, color_depth, toolbar, use_color
-from chatbot.unanswered import UnansweredLog
+from chatbot.terminal.commands import ChatState, Outcome, session_commands
+from chatbot.terminal.completion import ChatCompleter
+from chatbot.terminal.format import format_reply, format_welcome
+from chatbot.terminal.style import build_style, color_depth, toolbar, use_color
 
 Write = Callable[[StyleAndTextTuples], None]
 

@@ -1,8 +1,8 @@
 """The search index built once per knowledge base: term weights, postings and per-intent scoring.
 
 Each intent is scored as one document made of all its questions (BM25 weights over words and
-word pairs, then sharpened on the knowledge base's own questions by `chatbot.contrast`), which
-is what separates intents best; the few best intents are then compared character by character
+word pairs, then sharpened on the knowledge base's own questions by `contrast`), which is what
+separates intents best; the few best intents are then compared character by character
 (words sorted) with their closest stored question, which settles near ties and names the
 question that matched. Scores are calibrated shares (0 to 100) so that one threshold works
 across knowledge bases: the share of the question's weight the intent explains, how close its
@@ -18,11 +18,11 @@ from itertools import pairwise
 
 from rapidfuzz import fuzz, process
 
-from chatbot.contrast import sharpen
-from chatbot.entities import value_phrases
 from chatbot.intents import KnowledgeBase
+from chatbot.matching.contrast import sharpen
+from chatbot.matching.entities import value_phrases
+from chatbot.matching.text import Analyzer, normalized_words, stem
 from chatbot.records import Record, set_field
-from chatbot.text import Analyzer, normalized_words, stem
 
 # BM25 term-frequency saturation and length normalisation, intents taken as documents.
 K1 = 3.0

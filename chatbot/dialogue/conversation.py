@@ -5,8 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING
 
-from chatbot.entities import Mention, by_entity
-from chatbot.followups import (
+from chatbot.dialogue.followups import (
     FOLLOW_UP_WORDS,
     command_of,
     is_elliptical,
@@ -15,9 +14,10 @@ from chatbot.followups import (
     yes_or_no,
 )
 from chatbot.intents import EMPTY_MAPPING, Intent
-from chatbot.matcher import Match
+from chatbot.matching.entities import Mention, by_entity
+from chatbot.matching.matcher import Match
+from chatbot.matching.text import stem
 from chatbot.records import Record, set_field
-from chatbot.text import stem
 
 if TYPE_CHECKING:
     from chatbot.bot import Bot

@@ -26,12 +26,12 @@ from typing import TYPE_CHECKING, Any, Union
 from rapidfuzz import fuzz, process
 
 from chatbot.errors import LogFileError
+from chatbot.matching.text import normalize
 from chatbot.render import clean
-from chatbot.text import normalize
 
 if TYPE_CHECKING:
-    from chatbot.conversation import Reply
-    from chatbot.matcher import Matcher
+    from chatbot.dialogue.conversation import Reply
+    from chatbot.matching.matcher import Matcher
 
 PathLike = Union[str, "os.PathLike[str]"]
 

@@ -9,10 +9,10 @@ from prompt_toolkit.formatted_text import StyleAndTextTuples
 from prompt_toolkit.output import ColorDepth
 from prompt_toolkit.styles import Style
 
-from chatbot.conversation import Context
+from chatbot.dialogue.conversation import Context
 from chatbot.render import clean
 
-# Class names used by repl_format; colours stay readable on dark and light backgrounds
+# Class names used by chatbot.terminal.format; colours stay readable on dark and light backgrounds
 # because they are the terminal's own ANSI colours, not fixed RGB values.
 STYLE_RULES = {
     "prompt": "ansicyan bold",

@@ -1,0 +1,1 @@
+"""The terminal chat: the only package that imports prompt_toolkit."""

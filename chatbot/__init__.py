@@ -9,7 +9,8 @@ Example:
 from __future__ import annotations
 
 from chatbot.bot import Bot, bundled_intents_path
-from chatbot.dialogue.conversation import Alternative, Context, Conversation, Reply
+from chatbot.dialogue.conversation import Conversation
+from chatbot.dialogue.replies import Alternative, Context, Reply
 from chatbot.errors import (
     ChatbotError,
     DuplicateIntentError,

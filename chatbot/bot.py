@@ -6,7 +6,8 @@ import os
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Union
 
-from chatbot.dialogue.conversation import Conversation, Reply
+from chatbot.dialogue.conversation import Conversation
+from chatbot.dialogue.replies import Reply
 from chatbot.intents import Intent, KnowledgeBase
 from chatbot.loading.loader import load_intents
 from chatbot.matching.matcher import Matcher

@@ -10,7 +10,8 @@ from typing import TYPE_CHECKING, Any, TextIO, TypeVar
 
 from chatbot import __version__
 from chatbot.bot import Bot, bundled_intents_path
-from chatbot.dialogue.conversation import Conversation, Reply
+from chatbot.dialogue.conversation import Conversation
+from chatbot.dialogue.replies import Reply
 from chatbot.errors import ChatbotError
 from chatbot.render import format_reply, json_text, reply_to_json
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from chatbot.dialogue.conversation import Reply
+from chatbot.dialogue.replies import Reply
 
 # ANSI escape sequences (CSI, OSC, and two-character escapes), then any other control character
 # except newline and tab: text from YAML or from the user must never drive the terminal.

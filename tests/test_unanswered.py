@@ -11,7 +11,7 @@ import pytest
 from chatbot import Bot
 from chatbot.cli import main
 from chatbot.curation.unanswered import LoggedQuestion, UnansweredLog, read_log, suggest
-from chatbot.dialogue.conversation import Alternative, Reply
+from chatbot.dialogue.replies import Alternative, Reply
 from chatbot.errors import LogFileError
 
 

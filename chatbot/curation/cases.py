@@ -29,6 +29,7 @@ from typing import Any, Union
 import yaml
 from rapidfuzz import process
 
+from chatbot.dialogue.replies import KINDS
 from chatbot.errors import CasesFileError
 from chatbot.intents import KnowledgeBase
 
@@ -37,7 +38,7 @@ PathLike = Union[str, "os.PathLike[str]"]
 TOP_KEYS = ("cases", "conversations")
 CASE_KEYS = ("question", "intent", "kind", "context")
 # What `kind:` may pin down (the Reply.kind values).
-REPLY_KINDS = ("answer", "fallback", "more", "why", "clarify")
+REPLY_KINDS = KINDS
 
 _YAML_LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _NULL_TAG = "tag:yaml.org,2002:null"

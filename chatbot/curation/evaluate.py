@@ -19,7 +19,7 @@ from chatbot.render import clean
 
 if TYPE_CHECKING:
     from chatbot.bot import Bot
-    from chatbot.dialogue.conversation import Reply
+    from chatbot.dialogue.replies import Reply
 
 # The thresholds a sweep tries: 0 to 100 in steps of 5.
 SWEEP_THRESHOLDS = tuple(range(0, 101, 5))

@@ -30,7 +30,7 @@ from chatbot.matching.text import normalize
 from chatbot.render import clean
 
 if TYPE_CHECKING:
-    from chatbot.dialogue.conversation import Reply
+    from chatbot.dialogue.replies import Reply
     from chatbot.matching.matcher import Matcher
 
 PathLike = Union[str, "os.PathLike[str]"]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from chatbot.dialogue.followups import (
@@ -13,11 +13,11 @@ from chatbot.dialogue.followups import (
     pronoun_position,
     yes_or_no,
 )
-from chatbot.intents import EMPTY_MAPPING, Intent
+from chatbot.dialogue.replies import Alternative, Context, Reply
+from chatbot.intents import Intent
 from chatbot.matching.entities import Mention, by_entity
 from chatbot.matching.matcher import Match
 from chatbot.matching.text import stem
-from chatbot.records import Record, set_field
 
 if TYPE_CHECKING:
     from chatbot.bot import Bot
@@ -39,130 +39,6 @@ NOT_WHAT_YOU_MEANT = "Sorry about that. Could you ask it in other words?"
 NOTHING_TO_EXPAND = "Ask me a question first, then I can tell you more about it."
 NO_MORE = "That is all I have on this."
 NO_WHY = "I have no further explanation for this, but here is the answer again:"
-
-
-class Alternative(Record):
-    """A runner-up intent and its score."""
-
-    __slots__ = _fields = ("intent", "score")
-    intent: str
-    score: float
-
-    def __init__(self, intent: str, score: float) -> None:
-        set_field(self, "intent", intent)
-        set_field(self, "score", score)
-
-
-class Reply(Record):
-    """The bot's answer to one turn, with everything needed to explain it.
-
-    Attributes:
-        text: what the bot says.
-        intent: the id of the intent answered, or None when the bot fell back.
-        score: the match score, 0 to 100 (0 when nothing matched).
-        question: the user's text for this turn.
-        matched_question: the stored question that matched best, if any.
-        alternatives: runner-up intents with their scores, best first.
-        suggestions: questions to offer the user next.
-        kind: "answer", "fallback", "more", "why" or "clarify".
-        context_used: whether earlier turns decided the answer.
-        resolved: what the question was taken to mean when context was used.
-        threshold: the score the match had to reach.
-        match: the underlying match, if any, for detailed explanations.
-    """
-
-    __slots__ = _fields = (
-        "text",
-        "intent",
-        "score",
-        "question",
-        "matched_question",
-        "alternatives",
-        "suggestions",
-        "kind",
-        "context_used",
-        "resolved",
-        "threshold",
-        "match",
-    )
-    text: str
-    intent: str | None
-    score: float
-    question: str
-    matched_question: str | None
-    alternatives: tuple[Alternative, ...]
-    suggestions: tuple[str, ...]
-    kind: str
-    context_used: bool
-    resolved: str | None
-    threshold: float
-    match: Match | None
-
-    def __init__(
-        self,
-        text: str,
-        intent: str | None,
-        score: float,
-        question: str,
-        matched_question: str | None = None,
-        alternatives: tuple[Alternative, ...] = (),
-        suggestions: tuple[str, ...] = (),
-        kind: str = "answer",
-        context_used: bool = False,
-        resolved: str | None = None,
-        threshold: float = 0.0,
-        match: Match | None = None,
-    ) -> None:
-        set_field(self, "text", text)
-        set_field(self, "intent", intent)
-        set_field(self, "score", score)
-        set_field(self, "question", question)
-        set_field(self, "matched_question", matched_question)
-        set_field(self, "alternatives", alternatives)
-        set_field(self, "suggestions", suggestions)
-        set_field(self, "kind", kind)
-        set_field(self, "context_used", context_used)
-        set_field(self, "resolved", resolved)
-        set_field(self, "threshold", threshold)
-        set_field(self, "match", match)
-
-    @property
-    def runner_up(self) -> Alternative | None:
-        """The best intent after the one answered, if any."""
-        return self.alternatives[0] if self.alternatives else None
-
-
-class Context(Record):
-    """What a conversation is currently about, used to resolve follow-ups.
-
-    Attributes:
-        intent: the id of the intent answered last.
-        slots: its entity values, e.g. {"subject": "llm", "aspect": "outputs"}.
-        turns_left: how many more turns the context lives without being renewed.
-        label: a short human description, e.g. "LLMs, outputs".
-        question: the question that set it, as it was understood.
-    """
-
-    __slots__ = _fields = ("intent", "slots", "turns_left", "label", "question")
-    intent: str
-    slots: Mapping[str, str]
-    turns_left: int
-    label: str
-    question: str
-
-    def __init__(
-        self,
-        intent: str,
-        slots: Mapping[str, str] = EMPTY_MAPPING,
-        turns_left: int = 0,
-        label: str = "",
-        question: str = "",
-    ) -> None:
-        set_field(self, "intent", intent)
-        set_field(self, "slots", slots)
-        set_field(self, "turns_left", turns_left)
-        set_field(self, "label", label)
-        set_field(self, "question", question)
 
 
 class _Heard:

@@ -7,6 +7,7 @@ conversation, which knows the context.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Literal
 
 from rapidfuzz import fuzz, process
 
@@ -176,15 +177,19 @@ def _strip(words: Sequence[str], padding: frozenset[str]) -> list[str]:
     return kept
 
 
-def command_of(words: Sequence[str]) -> str | None:
+def command_of(words: Sequence[str]) -> Literal["more", "why"] | None:
     """ "more" or "why" when the words ask to expand or explain the last answer, else None."""
     core = " ".join(_strip(words, _COMMAND_PADDING))
     if not core:
         return None
-    for command, phrases in (("more", MORE_PHRASES), ("why", WHY_PHRASES)):
+    commands: tuple[tuple[Literal["more", "why"], tuple[str, ...]], ...] = (
+        ("more", MORE_PHRASES),
+        ("why", WHY_PHRASES),
+    )
+    for command, phrases in commands:
         if core in phrases:
             return command
-    for command, phrases in (("more", MORE_PHRASES), ("why", WHY_PHRASES)):
+    for command, phrases in commands:
         # Only longer phrases get typo tolerance: "mor" must not become "more" by accident.
         if len(core) >= 6 and process.extractOne(
             core, phrases, scorer=fuzz.ratio, score_cutoff=_COMMAND_CUTOFF

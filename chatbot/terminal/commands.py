@@ -10,7 +10,8 @@ from rapidfuzz import fuzz, process
 
 from chatbot.bot import Bot
 from chatbot.curation.unanswered import UnansweredLog
-from chatbot.dialogue.conversation import Conversation, Reply
+from chatbot.dialogue.conversation import Conversation
+from chatbot.dialogue.replies import Reply
 from chatbot.errors import ChatbotError
 from chatbot.terminal.format import format_error, format_topics, format_why, wrap
 

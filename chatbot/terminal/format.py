@@ -11,7 +11,7 @@ from collections.abc import Iterable
 
 from prompt_toolkit.formatted_text import StyleAndTextTuples
 
-from chatbot.dialogue.conversation import Reply
+from chatbot.dialogue.replies import Reply
 from chatbot.intents import Intent, KnowledgeBase
 from chatbot.render import clean, suggestions_heading
 

@@ -9,7 +9,7 @@ from prompt_toolkit.formatted_text import StyleAndTextTuples
 from prompt_toolkit.output import ColorDepth
 from prompt_toolkit.styles import Style
 
-from chatbot.dialogue.conversation import Context
+from chatbot.dialogue.replies import Context
 from chatbot.render import clean
 
 # Class names used by chatbot.terminal.format; colours stay readable on dark and light backgrounds

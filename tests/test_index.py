@@ -1,4 +1,4 @@
-"""The index: word-pair features, candidate pruning that keeps scores exact, typo correction."""
+"""The index: word-pair features, candidate pruning that keeps scores exact, unknown words."""
 
 from __future__ import annotations
 
@@ -6,7 +6,10 @@ import pytest
 
 from chatbot import Intent, KnowledgeBase
 from chatbot.matching import index as index_module
-from chatbot.matching.index import Index, features
+from chatbot.matching.entities import EntityFinder
+from chatbot.matching.index import Index
+from chatbot.matching.query import Query, QueryReader, features
+from chatbot.matching.speller import Speller
 from chatbot.matching.text import Analyzer
 
 
@@ -16,6 +19,13 @@ def make_index(questions_by_intent: dict[str, list[str]]) -> Index:
         for name, questions in questions_by_intent.items()
     )
     return Index(knowledge, Analyzer())
+
+
+def read(index: Index, text: str) -> Query:
+    """The query the matcher would read from `text` over this index (no synonyms, no entities)."""
+    analyzer = Analyzer()
+    speller = Speller(index.words, declared=())
+    return QueryReader(analyzer, speller, EntityFinder({}, analyzer)).read(text)
 
 
 KNOWLEDGE = {
@@ -34,7 +44,7 @@ def test_features_are_terms_then_adjacent_pairs():
 
 def test_word_order_counts_through_pairs():
     index = make_index({"from_a": ["flights from paris to rome"], "to_a": ["rome to paris"]})
-    hit = index.search(index.analyze("from paris to rome"), 1)[0]
+    hit = index.search(read(index, "from paris to rome"), 1)[0]
     assert hit.intent_index == 0
 
 
@@ -48,7 +58,7 @@ def test_pruning_common_terms_keeps_scores_exact(monkeypatch, question):
     monkeypatch.setattr(index_module, "COMMON_SHARE", 0.0)
     pruned = make_index(KNOWLEDGE)
     assert pruned.common  # the pruning is really exercised
-    query = exact.analyze(question)
+    query = read(exact, question)
     expected = {hit.intent_index: hit.score for hit in exact.search(query, 4)}
     got = pruned.search(query, 4)
     assert got  # even a question of common words alone finds candidates
@@ -57,60 +67,23 @@ def test_pruning_common_terms_keeps_scores_exact(monkeypatch, question):
     assert got[0].intent_index == max(expected, key=lambda index: expected[index])
 
 
-def test_typos_are_corrected_towards_the_vocabulary_and_remembered():
-    index = make_index(KNOWLEDGE)
-    assert index.correct("balanse") == "balance"
-    assert index.correct("balanse") == "balance"
-    assert index.correct("xylophone") == "xylophone"
-    assert index.correct("pin") == "pin"
-    assert index.analyze("acount balanse").terms == ("account", "balance")
-
-
-def test_words_naming_entity_values_are_never_corrected_away():
-    knowledge = KnowledgeBase(
-        intents=(Intent(id="greeting", questions=("hey bot",), answer="Hi."),),
-        entities={"subject": {"both": ("both", "comparison")}},
-    )
-    index = Index(knowledge, Analyzer())
-    # No question says "both", but the curator declared it: it is not a typo for "bot".
-    assert index.correct("both") == "both"
-    assert index.correct("comparisn") == "comparison"
-
-
-def test_a_question_word_misspelling_a_declared_word_reads_as_that_word():
-    knowledge = KnowledgeBase(
-        intents=(
-            Intent(id="gen", questions=("what is generativ ai", "define generative ai"), answer=""),
-            Intent(id="data", questions=("what data do you use", "data sources"), answer=""),
-        ),
-        synonyms={"genai": ("generative ai",)},
-    )
-    index = Index(knowledge, Analyzer(knowledge.synonyms))
-    # The curator's typo variant still names generative AI, so synonyms apply to it ...
-    assert index.correct("generativ") == "generative"
-    assert index.analyze("is generativ ai new").words == "is genai new"
-    # ... while known words that misspell nothing declared stay as they are.
-    assert index.correct("data") == "data"
-    assert index.correct("sources") == "sources"
-
-
 def test_unknown_words_lower_the_score():
     index = make_index(KNOWLEDGE)
-    known = index.search(index.analyze("account balance"), 1)[0]
-    diluted = index.search(index.analyze("account balance zebra giraffe"), 1)[0]
+    known = index.search(read(index, "account balance"), 1)[0]
+    diluted = index.search(read(index, "account balance zebra giraffe"), 1)[0]
     assert known.intent_index == diluted.intent_index
     assert diluted.score < known.score
 
 
 def test_an_empty_or_unknown_question_has_no_hits():
     index = make_index(KNOWLEDGE)
-    assert index.search(index.analyze(""), 5) == []
-    assert index.search(index.analyze("zebra giraffe"), 5) == []
-    assert index.search(index.analyze("account"), 0) == []
+    assert index.search(read(index, ""), 5) == []
+    assert index.search(read(index, "zebra giraffe"), 5) == []
+    assert index.search(read(index, "account"), 0) == []
 
 
 def test_a_single_intent_knowledge_base_still_scores():
     index = make_index({"only": ["hello there"]})
-    hits = index.search(index.analyze("hello there"), 3)
+    hits = index.search(read(index, "hello there"), 3)
     assert [hit.intent_index for hit in hits] == [0]
     assert hits[0].score == pytest.approx(100.0, abs=0.01)

@@ -15,9 +15,10 @@ from chatbot.dialogue.followups import (
 )
 from chatbot.dialogue.replies import Alternative, Context, Reply
 from chatbot.intents import Intent
-from chatbot.matching.entities import Mention, by_entity
+from chatbot.matching.entities import by_entity
 from chatbot.matching.matcher import Match
-from chatbot.matching.text import stem
+from chatbot.matching.query import Query
+from chatbot.policy import CLARIFY_MARGIN, OPEN_SLOT_MARGIN, REFERENCE_GAIN
 
 if TYPE_CHECKING:
     from chatbot.bot import Bot
@@ -27,14 +28,6 @@ ALTERNATIVES = 3
 SUGGESTIONS = 3
 # Context lives this many turns that do not renew it (a knowledge base may set its own).
 DEFAULT_CONTEXT_TURNS = 5
-# Ask "Did you mean A or B?" when the two best intents score this close ...
-CLARIFY_MARGIN = 2.0
-# ... or, for a bare follow-up with no context to complete it ("architecture?" names no
-# subject), when they differ only in the slot it leaves open and score this close.
-OPEN_SLOT_MARGIN = 8.0
-# A pronoun read as a slot other than the subject must raise the best score this much.
-REFERENCE_GAIN = 5.0
-
 NOT_WHAT_YOU_MEANT = "Sorry about that. Could you ask it in other words?"
 NOTHING_TO_EXPAND = "Ask me a question first, then I can tell you more about it."
 NO_MORE = "That is all I have on this."
@@ -42,20 +35,23 @@ NO_WHY = "I have no further explanation for this, but here is the answer again:"
 
 
 class _Heard:
-    """One utterance as the follow-up rules read it, analysed once per turn.
+    """One utterance as the follow-up rules read it: read once per turn, with the words the
+    rules look for spared from typo correction, and handed on to the matcher as it is.
 
     Attributes:
+        query: the utterance as the matcher read it.
         text: what was typed.
         words: its normalised words, synonyms applied.
         mentions: the entity values it names, with where.
     """
 
-    __slots__ = ("mentions", "text", "words")
+    __slots__ = ("mentions", "query", "text", "words")
 
-    def __init__(self, text: str, words: list[str], mentions: tuple[Mention, ...]) -> None:
-        self.text = text
-        self.words = words
-        self.mentions = mentions
+    def __init__(self, query: Query) -> None:
+        self.query = query
+        self.text = query.text
+        self.words = list(query.spared_words)
+        self.mentions = query.spared_mentions
 
     @property
     def named(self) -> dict[str, list[str]]:
@@ -158,9 +154,8 @@ class Conversation:
     def _hear(self, text: str) -> _Heard:
         # Typos corrected, so that "and generativ ai?" names generative AI, but not in the
         # words the follow-up rules read themselves.
-        words = self.bot.matcher.words(text, keep=FOLLOW_UP_WORDS)
-        mentions = self.bot.matcher.entities.spans([stem(word) for word in words])
-        return _Heard(text, words, tuple(mentions))
+        query = self.bot.matcher.read(text, keep=FOLLOW_UP_WORDS)
+        return _Heard(query)
 
     # -- the follow-up rules, each returning None when it does not apply ---------------------
 
@@ -202,7 +197,7 @@ class Conversation:
                 return self._answer_intent(text, completed)
         # Otherwise the wording may still be closest to one of them, unless the text is a
         # new question that matches something else well.
-        ranked = self.bot.matcher.rank(text, limit=len(choices) + 3)
+        ranked = self.bot.matcher.rank(heard.query, limit=len(choices) + 3)
         for match in ranked:
             if match.intent.id in choices:
                 return self._answer_intent(text, match.intent.id, match=match)
@@ -330,7 +325,7 @@ class Conversation:
         reply = self._rematch(heard.text, rewritten)
         if reply is None or (entity, value) == slots[0]:
             return reply
-        alone = self.bot.matcher.rank(heard.text, limit=1)
+        alone = self.bot.matcher.rank(heard.query, limit=1)
         return reply if not alone or reply.score >= alone[0].score + REFERENCE_GAIN else None
 
     def _rematch(self, text: str, rewritten: str) -> Reply | None:
@@ -343,7 +338,7 @@ class Conversation:
 
     def _match(self, heard: _Heard) -> Reply:
         text, matcher = heard.text, self.bot.matcher
-        ranked = matcher.rank(text, limit=ALTERNATIVES + 1)
+        ranked = matcher.rank(heard.query, limit=ALTERNATIVES + 1)
         if not ranked or ranked[0].score < matcher.threshold:
             return self._fallback(text, ranked)
         best = ranked[0]

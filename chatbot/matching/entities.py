@@ -5,23 +5,23 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 
 from chatbot.matching.text import Analyzer
+from chatbot.records import Record, set_field
 
 
-class Mention:
+class Mention(Record):
     """An entity value named in a question, at terms[start:end]."""
 
-    # A plain class rather than a dataclass or named tuple: both generate code when the module
-    # is imported, which every `chatbot ask` would pay for.
-    __slots__ = ("end", "entity", "start", "value")
+    __slots__ = _fields = ("start", "end", "entity", "value")
+    start: int
+    end: int
+    entity: str
+    value: str
 
     def __init__(self, start: int, end: int, entity: str, value: str) -> None:
-        self.start = start
-        self.end = end
-        self.entity = entity
-        self.value = value
-
-    def __repr__(self) -> str:
-        return f"Mention({self.start}, {self.end}, {self.entity!r}, {self.value!r})"
+        set_field(self, "start", start)
+        set_field(self, "end", end)
+        set_field(self, "entity", entity)
+        set_field(self, "value", value)
 
 
 def value_phrases(

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from chatbot.intents import Intent, KnowledgeBase
-from chatbot.matching.entities import EntityFinder
+from chatbot.matching.entities import EntityFinder, by_entity, value_phrases
 from chatbot.matching.index import Hit, Index
-from chatbot.matching.text import Analyzer, stem
+from chatbot.matching.query import Query, QueryReader
+from chatbot.matching.speller import Speller
+from chatbot.matching.text import Analyzer, normalized_words, stem
+from chatbot.policy import DEFAULT_THRESHOLD
 from chatbot.records import Record, set_field
 
-# Scores run from 0 to 100; below this the bot says it does not know.
-DEFAULT_THRESHOLD = 40.0
+__all__ = ["DEFAULT_THRESHOLD", "Match", "Matcher"]
+
 # When a question names one value of an entity (subject: llm), intents declaring that value
 # gain a little and intents declaring another value of the same entity lose more: naming the
 # other subject is strong evidence against them.
@@ -29,26 +32,53 @@ class Match(Record):
         intent: the intent matched.
         score: 0 to 100, higher is better.
         question: the stored question of the intent that matched best.
-        contributions: (term, points) pairs: how much each query term added, largest first.
+        contributions: (term, points) pairs: how much each query term added, largest first,
+            then the closest wording's, the clear lead's and each entity slot's points.
+            Worked out on first use, since most matches are never explained.
     """
 
-    __slots__ = _fields = ("intent", "score", "question", "contributions")
+    __slots__ = ("_contributions", "_explain", "intent", "question", "score")
+    _fields = ("intent", "score", "question", "contributions")
     intent: Intent
     score: float
     question: str
-    contributions: tuple[tuple[str, float], ...]
+    _contributions: tuple[tuple[str, float], ...] | None
+    _explain: Callable[[], tuple[tuple[str, float], ...]] | None
 
     def __init__(
         self,
         intent: Intent,
         score: float,
         question: str,
-        contributions: tuple[tuple[str, float], ...] = (),
+        contributions: tuple[tuple[str, float], ...] | None = None,
+        *,
+        explain: Callable[[], tuple[tuple[str, float], ...]] | None = None,
     ) -> None:
         set_field(self, "intent", intent)
         set_field(self, "score", score)
         set_field(self, "question", question)
-        set_field(self, "contributions", contributions)
+        set_field(self, "_contributions", contributions)
+        set_field(self, "_explain", explain)
+
+    @property
+    def contributions(self) -> tuple[tuple[str, float], ...]:
+        """(term, points) pairs explaining the score (see the class docstring)."""
+        found = self._contributions
+        if found is None:
+            found = self._explain() if self._explain is not None else ()
+            # Benign race: two threads asking at once both compute the same tuple.
+            set_field(self, "_contributions", found)
+            set_field(self, "_explain", None)
+        return found
+
+
+def declared_words(knowledge: KnowledgeBase, analyzer: Analyzer) -> set[str]:
+    """The words the curator declared: synonym variants and the phrases naming entity values.
+    They are known words even when no question uses them."""
+    declared = set(analyzer.variant_words())
+    for _, _, phrase in value_phrases(knowledge.entities):
+        declared.update(normalized_words(phrase))
+    return declared
 
 
 class Matcher:
@@ -75,32 +105,40 @@ class Matcher:
             stem(word) for canonical in self.knowledge.synonyms for word in canonical.split()
         )
         self._index = Index(self.knowledge, self.analyzer, key_terms)
+        speller = Speller(self._index.words, declared_words(self.knowledge, self.analyzer))
+        self._reader = QueryReader(self.analyzer, speller, self.entities)
 
-    def words(self, text: str, *, keep: frozenset[str] = frozenset()) -> list[str]:
-        """The words of `text` as the matcher reads them: normalised, typos corrected (except
-        the words in `keep`) and synonyms applied, not stemmed.
+    def read(self, text: str, *, keep: frozenset[str] = frozenset()) -> Query:
+        """`text` as the matcher reads it: normalised, typos corrected (except the words in
+        `keep`), synonyms applied, stemmed, entity values found. Read a message once and hand
+        the query to `rank` and `match` as often as needed.
 
         Example:
-            >>> matcher.words("and generativ ai?")
-            ['and', 'genai']
+            >>> matcher.read("and generativ ai?").words
+            ('and', 'genai')
         """
-        return self._index.analyze(text, keep=keep).words.split()
+        return self._reader.read(text, keep)
 
-    def rank(self, text: str, limit: int = 5) -> list[Match]:
-        """The best `limit` intents for `text`, best first (empty when nothing shares a word)."""
+    def words(self, text: str, *, keep: frozenset[str] = frozenset()) -> list[str]:
+        """The words of `read(text)` as a list: normalised, typos corrected, synonyms applied."""
+        return list(self.read(text, keep=keep).words)
+
+    def rank(self, question: str | Query, limit: int = 5) -> list[Match]:
+        """The best `limit` intents for a question (text, or a query from `read`), best first;
+        empty when nothing shares a word."""
         if limit <= 0:
             return []
-        query = self._index.analyze(text)
+        query = self.read(question) if isinstance(question, str) else question
         hits = self._index.search(query, max(limit, CANDIDATES) if self.entities else limit)
-        mentions = self.entities.find(query.terms) if self.entities else {}
-        matches = [self._to_match(hit, mentions) for hit in hits]
+        mentions = by_entity(query.mentions)
+        matches = [self._to_match(query, hit, mentions) for hit in hits]
         matches.sort(key=lambda match: -match.score)
         return matches[:limit]
 
-    def _to_match(self, hit: Hit, mentions: dict[str, list[str]]) -> Match:
+    def _to_match(self, query: Query, hit: Hit, mentions: dict[str, list[str]]) -> Match:
         intent = self.knowledge.intents[hit.intent_index]
         score = hit.score
-        contributions = list(hit.contributions)
+        slot_points: list[tuple[str, float]] = []
         for entity, value in intent.slots.items():
             named = mentions.get(entity)
             # Naming several values ("LLMs vs generative AI") says nothing about which one
@@ -108,18 +146,23 @@ class Matcher:
             if named and len(named) == 1:
                 points = SLOT_AGREES if value in named else SLOT_CONFLICTS
                 score += points
-                contributions.append((f"{entity}={value}", points))
+                slot_points.append((f"{entity}={value}", points))
+        index = self._index
+
+        def explain() -> tuple[tuple[str, float], ...]:
+            return (*index.contributions(query, hit), *slot_points)
+
         return Match(
             intent=intent,
             score=round(min(100.0, max(0.0, score)), 2),
-            question=self._index.question_text[hit.question_index],
-            contributions=tuple(contributions),
+            question=index.question_text[hit.question_index],
+            explain=explain,
         )
 
-    def match(self, text: str, *, threshold: float | None = None) -> Match | None:
-        """The best intent for `text`, or None when its score is below the threshold."""
+    def match(self, question: str | Query, *, threshold: float | None = None) -> Match | None:
+        """The best intent for a question, or None when its score is below the threshold."""
         cutoff = self.threshold if threshold is None else threshold
-        best = self.rank(text, limit=1)
+        best = self.rank(question, limit=1)
         if best and best[0].score >= cutoff:
             return best[0]
         return None

@@ -1,0 +1,64 @@
+"""Typo correction: towards the knowledge base's words, sparing and reading declared words."""
+
+from __future__ import annotations
+
+from chatbot import Intent, KnowledgeBase, Matcher
+from chatbot.matching.speller import Speller
+
+BANK = KnowledgeBase.of(
+    [
+        Intent(id="balance", questions=("what is my account balance",), answer="."),
+        Intent(id="pin", questions=("what is the way to change my pin",), answer="."),
+    ]
+)
+
+
+def test_typos_are_corrected_towards_the_vocabulary_and_remembered():
+    speller = Speller(["what", "account", "balance", "change", "pin"], declared=())
+    assert speller.correct("balanse") == "balance"
+    assert speller.correct("balanse") == "balance"  # now from the cache
+    assert speller.correct("xylophone") == "xylophone"
+    assert speller.correct("pin") == "pin"  # too short to correct
+    assert Matcher(BANK).read("acount balanse").terms == ("account", "balance")
+
+
+def test_a_query_says_which_words_it_corrected():
+    query = Matcher(BANK).read("my acount balanse")
+    assert query.corrections == (("acount", "account"), ("balanse", "balance"))
+    assert query.text == "my acount balanse"
+
+
+def test_kept_words_are_also_given_as_typed():
+    matcher = Matcher(BANK)
+    query = matcher.read("chang my pin", keep=frozenset({"chang"}))
+    assert query.words == ("change", "my", "pin")  # what matching reads
+    assert query.spared_words == ("chang", "my", "pin")  # what the caller reads itself
+    plain = matcher.read("change my pin", keep=frozenset({"chang"}))
+    assert plain.spared_words is plain.words
+
+
+def test_words_naming_entity_values_are_never_corrected_away():
+    knowledge = KnowledgeBase(
+        intents=(Intent(id="greeting", questions=("hey bot",), answer="Hi."),),
+        entities={"subject": {"both": ("both", "comparison")}},
+    )
+    matcher = Matcher(knowledge)
+    # No question says "both", but the curator declared it: it is not a typo for "bot".
+    assert matcher.read("both").words == ("both",)
+    assert matcher.read("comparisn").words == ("comparison",)
+    assert [mention.value for mention in matcher.read("the comparisn").mentions] == ["both"]
+
+
+def test_a_question_word_misspelling_a_declared_word_reads_as_that_word():
+    knowledge = KnowledgeBase(
+        intents=(
+            Intent(id="gen", questions=("what is generativ ai", "define generative ai"), answer=""),
+            Intent(id="data", questions=("what data do you use", "data sources"), answer=""),
+        ),
+        synonyms={"genai": ("generative ai",)},
+    )
+    matcher = Matcher(knowledge)
+    # The curator's typo variant still names generative AI, so synonyms apply to it ...
+    assert matcher.read("is generativ ai new").words == ("is", "genai", "new")
+    # ... while known words that misspell nothing declared stay as they are.
+    assert matcher.read("data sources").words == ("data", "sources")

@@ -83,7 +83,7 @@ class Bot:
             context_turns: how many turns context lives without renewal (default: the knowledge
                 base's setting, else 5).
         """
-        return Conversation(self, context_turns=context_turns)
+        return Conversation(self.matcher, context_turns=context_turns)
 
     def ask(self, text: str) -> Reply:
         """Answer one question with no context (a fresh conversation each call)."""

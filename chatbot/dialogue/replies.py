@@ -47,6 +47,8 @@ class Reply(Record):
         resolved: what the question was taken to mean when context was used.
         threshold: the score the match had to reach.
         match: the underlying match, if any, for detailed explanations.
+        offered: the ids of the intents behind the numbered suggestions, in order (for a
+            clarification, the choices), which "2" or "the first one" pick next turn.
     """
 
     __slots__ = _fields = (
@@ -62,6 +64,7 @@ class Reply(Record):
         "resolved",
         "threshold",
         "match",
+        "offered",
     )
     text: str
     intent: str | None
@@ -75,6 +78,7 @@ class Reply(Record):
     resolved: str | None
     threshold: float
     match: Match | None
+    offered: tuple[str, ...]
 
     def __init__(
         self,
@@ -90,6 +94,7 @@ class Reply(Record):
         resolved: str | None = None,
         threshold: float = 0.0,
         match: Match | None = None,
+        offered: tuple[str, ...] = (),
     ) -> None:
         set_field(self, "text", text)
         set_field(self, "intent", intent)
@@ -103,6 +108,7 @@ class Reply(Record):
         set_field(self, "resolved", resolved)
         set_field(self, "threshold", threshold)
         set_field(self, "match", match)
+        set_field(self, "offered", offered)
 
     @property
     def runner_up(self) -> Alternative | None:

@@ -159,11 +159,11 @@ def _help(state: ChatState, argument: str) -> Outcome:
 
 
 def _topics(state: ChatState, argument: str) -> Outcome:
-    return Outcome(format_topics(state.conversation.bot.knowledge, width=state.width()))
+    return Outcome(format_topics(state.conversation.knowledge, width=state.width()))
 
 
 def _why(state: ChatState, argument: str) -> Outcome:
-    return Outcome(format_why(state.last, state.conversation.bot.knowledge, width=state.width()))
+    return Outcome(format_why(state.last, state.conversation.knowledge, width=state.width()))
 
 
 def _reset(state: ChatState, argument: str) -> Outcome:

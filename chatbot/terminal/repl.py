@@ -95,7 +95,7 @@ def run_loop(session: PromptSession[str], state: ChatState, write: Write) -> int
     def show(fragments: StyleAndTextTuples) -> None:
         write([(fragment[0], clean(fragment[1])) for fragment in fragments])
 
-    show(format_welcome(state.conversation.bot.knowledge, width=state.width()))
+    show(format_welcome(state.conversation.knowledge, width=state.width()))
     while True:
         try:
             line = session.prompt()
@@ -125,7 +125,7 @@ def make_session(
         PROMPT,
         history=history,
         auto_suggest=AutoSuggestFromHistory(),
-        completer=ChatCompleter(lambda: state.conversation.bot.knowledge, commands),
+        completer=ChatCompleter(lambda: state.conversation.knowledge, commands),
         complete_while_typing=False,
         bottom_toolbar=lambda: toolbar(state.conversation.context),
         style=build_style(),

@@ -10,7 +10,7 @@ from chatbot.dialogue.conversation import Conversation
 from chatbot.dialogue.replies import Reply
 from chatbot.intents import Intent, KnowledgeBase
 from chatbot.loading.loader import load_intents
-from chatbot.matching.matcher import Matcher
+from chatbot.matching.matcher import Matcher, checked_threshold
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -48,7 +48,7 @@ class Bot:
     Args:
         intents: None for the bundled FAQ, a path (file or folder) or list of paths to load,
             a KnowledgeBase, or any iterable of Intent.
-        threshold: the score below which the bot falls back; defaults to the knowledge
+        threshold: the score (0 to 100) below which the bot falls back; defaults to the knowledge
             base's setting, else the matcher's default.
 
     Example:
@@ -59,6 +59,8 @@ class Bot:
     """
 
     def __init__(self, intents: IntentsArgument = None, *, threshold: float | None = None) -> None:
+        if threshold is not None:
+            checked_threshold(threshold)  # before loading, which can take a while
         if intents is None:
             knowledge = load_intents(_bundled_intents_folder())
         elif isinstance(intents, (str, os.PathLike)):
@@ -82,7 +84,17 @@ class Bot:
         Args:
             context_turns: how many turns context lives without renewal (default: the knowledge
                 base's setting, else 5).
+
+        Raises:
+            TypeError: when context_turns is not a whole number.
+            ValueError: when context_turns is negative.
         """
+        if context_turns is not None:
+            if isinstance(context_turns, bool) or not isinstance(context_turns, int):
+                kind = type(context_turns).__name__
+                raise TypeError(f"context_turns must be a whole number, got {kind}")
+            if context_turns < 0:
+                raise ValueError(f"context_turns must be 0 or more, got {context_turns}")
         return Conversation(self, context_turns=context_turns)
 
     def ask(self, text: str) -> Reply:

@@ -42,6 +42,19 @@ def _bundled_intents_folder() -> str:
     return os.path.join(os.path.dirname(package), "intents")  # a checkout or an editable install
 
 
+# How many source files a Bot's repr names before it only counts the rest.
+SOURCES_SHOWN = 3
+
+
+def _short_path(path: str) -> str:
+    """The file and its folder, after '...' when the path goes further up."""
+    folder, name = os.path.split(path)
+    above, parent = os.path.split(folder)
+    if not above or os.path.dirname(above) in ("", above):
+        return path
+    return os.path.join("...", parent, name)
+
+
 class Bot:
     """A knowledge base with its matcher; immutable and safe to share between threads.
 
@@ -77,6 +90,18 @@ class Bot:
             knowledge = load_intents(paths) if paths else KnowledgeBase.of(plain)
         self.knowledge = knowledge
         self.matcher = Matcher(knowledge, threshold=threshold)
+
+    def __repr__(self) -> str:
+        knowledge = self.knowledge
+        questions = sum(len(intent.questions) for intent in knowledge)
+        shown = [repr(_short_path(path)) for path in knowledge.sources[:SOURCES_SHOWN]]
+        hidden = len(knowledge.sources) - len(shown)
+        if hidden:
+            shown.append(f"... {hidden} more")
+        return (
+            f"Bot(intents={len(knowledge)}, questions={questions}, "
+            f"threshold={self.matcher.threshold}, sources=[{', '.join(shown)}])"
+        )
 
     def conversation(self, *, context_turns: int | None = None) -> Conversation:
         """Start a conversation with its own context.

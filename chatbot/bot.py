@@ -10,7 +10,7 @@ from chatbot.dialogue.conversation import Conversation
 from chatbot.dialogue.replies import Reply
 from chatbot.intents import Intent, KnowledgeBase
 from chatbot.loading.loader import load_intents
-from chatbot.matching.matcher import Matcher
+from chatbot.matching.matcher import Matcher, checked_threshold
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -42,13 +42,26 @@ def _bundled_intents_folder() -> str:
     return os.path.join(os.path.dirname(package), "intents")  # a checkout or an editable install
 
 
+# How many source files a Bot's repr names before it only counts the rest.
+SOURCES_SHOWN = 3
+
+
+def _short_path(path: str) -> str:
+    """The file and its folder, after '...' when the path goes further up."""
+    folder, name = os.path.split(path)
+    above, parent = os.path.split(folder)
+    if not above or os.path.dirname(above) in ("", above):
+        return path
+    return os.path.join("...", parent, name)
+
+
 class Bot:
     """A knowledge base with its matcher; immutable and safe to share between threads.
 
     Args:
         intents: None for the bundled FAQ, a path (file or folder) or list of paths to load,
             a KnowledgeBase, or any iterable of Intent.
-        threshold: the score below which the bot falls back; defaults to the knowledge
+        threshold: the score (0 to 100) below which the bot falls back; defaults to the knowledge
             base's setting, else the matcher's default.
 
     Example:
@@ -59,6 +72,8 @@ class Bot:
     """
 
     def __init__(self, intents: IntentsArgument = None, *, threshold: float | None = None) -> None:
+        if threshold is not None:
+            checked_threshold(threshold)  # before loading, which can take a while
         if intents is None:
             knowledge = load_intents(_bundled_intents_folder())
         elif isinstance(intents, (str, os.PathLike)):
@@ -76,12 +91,28 @@ class Bot:
         self.knowledge = knowledge
         self.matcher = Matcher(knowledge, threshold=threshold)
 
+    def __repr__(self) -> str:
+        knowledge = self.knowledge
+        questions = sum(len(intent.questions) for intent in knowledge)
+        shown = [repr(_short_path(path)) for path in knowledge.sources[:SOURCES_SHOWN]]
+        hidden = len(knowledge.sources) - len(shown)
+        if hidden:
+            shown.append(f"... {hidden} more")
+        return (
+            f"Bot(intents={len(knowledge)}, questions={questions}, "
+            f"threshold={self.matcher.threshold}, sources=[{', '.join(shown)}])"
+        )
+
     def conversation(self, *, context_turns: int | None = None) -> Conversation:
         """Start a conversation with its own context.
 
         Args:
             context_turns: how many turns context lives without renewal (default: the knowledge
                 base's setting, else 5).
+
+        Raises:
+            TypeError: when context_turns is not a whole number.
+            ValueError: when context_turns is negative.
         """
         return Conversation(self.matcher, context_turns=context_turns)
 

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
-from types import MappingProxyType
 from typing import Any
 
-from chatbot.records import Record, set_field
+from chatbot.records import FrozenDict, Record, freeze, set_field
 
 # The default for mapping fields: empty, read-only, so one instance can be shared.
-EMPTY_MAPPING: Mapping[str, Any] = MappingProxyType({})
+EMPTY_MAPPING: Mapping[str, Any] = FrozenDict()
 
 
 class Source(Record):
@@ -87,7 +86,7 @@ class Intent(Record):
         set_field(self, "more", more)
         set_field(self, "why", why)
         set_field(self, "follow_ups", follow_ups)
-        set_field(self, "slots", slots)
+        set_field(self, "slots", freeze(slots))
         set_field(self, "topic", topic)
         set_field(self, "sets_context", sets_context)
         set_field(self, "source", source)
@@ -144,8 +143,8 @@ class KnowledgeBase(Record):
         sources: tuple[str, ...] = (),
     ) -> None:
         set_field(self, "intents", intents)
-        set_field(self, "synonyms", synonyms)
-        set_field(self, "entities", entities)
+        set_field(self, "synonyms", freeze(synonyms))
+        set_field(self, "entities", freeze(entities))
         set_field(self, "threshold", threshold)
         set_field(self, "context_turns", context_turns)
         set_field(self, "fallback", fallback)

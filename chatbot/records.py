@@ -6,12 +6,18 @@ not dataclasses because `chatbot ask` would pay for that on every start: importi
 took about 15 ms, a tenth of a one-shot answer. A `Record` subclass instead lists its fields in
 `_fields`, stores them in `__slots__` from a plain `__init__` (type-checked as written), and
 inherits what a frozen dataclass would generate: equality, hashing, repr, pattern matching,
-copying and pickling, and `replace()` (also reachable as `copy.replace` on Python 3.13+).
+copying and pickling, and `replace()` (also reachable as `copy.replace` on Python 3.13+), plus
+`to_dict()` for JSON. Mapping fields hold a `FrozenDict`, so that records holding them still
+hash and pickle.
 """
 
 from __future__ import annotations
 
-from typing import Any, ClassVar, TypeVar
+from collections.abc import Mapping
+from typing import Any, ClassVar, NoReturn, TypeVar
+
+K = TypeVar("K")
+V = TypeVar("V")
 
 # Records set their attributes in __init__ through this, since their own __setattr__ refuses.
 set_field = object.__setattr__
@@ -74,6 +80,70 @@ class Record:
         return type(self)(**values)
 
     __replace__ = replace
+
+    def to_dict(self) -> dict[str, Any]:
+        """The record as plain data that `json.dumps` accepts: nested records and mappings
+        become dicts, tuples become lists.
+
+        Example:
+            >>> Source("faq.yaml", 12).to_dict()
+            {'path': 'faq.yaml', 'line': 12}
+        """
+        return {name: _plain(getattr(self, name)) for name in self._fields}
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, Record):
+        return value.to_dict()
+    if isinstance(value, Mapping):
+        return {key: _plain(item) for key, item in value.items()}
+    if isinstance(value, (tuple, list)):
+        return [_plain(item) for item in value]
+    return value
+
+
+class FrozenDict(dict[K, V]):
+    """A read-only dict: hashable, picklable, and equal to a dict with the same items.
+
+    A dict subclass rather than a `Mapping` class because lookups such as `intent.slots.get`
+    are on the matching hot path, where dict's own C methods are as fast as a plain dict's.
+    Its values must be hashable for the dict to be (nested mappings as FrozenDicts, tuples).
+    `dict(frozen)`, `frozen.copy()` and `frozen | other` give an ordinary, changeable dict.
+    """
+
+    __slots__ = ()
+
+    def __hash__(self) -> int:  # type: ignore[override]
+        return hash(frozenset(self.items()))
+
+    def __reduce__(self) -> tuple[type[FrozenDict[K, V]], tuple[dict[K, V]]]:
+        # dict's default pickling fills an empty instance item by item, which this refuses.
+        return (type(self), (dict(self),))
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({dict.__repr__(self)})"
+
+    def _read_only(self, *args: object, **kwargs: object) -> NoReturn:
+        raise TypeError(f"{type(self).__name__} is read-only; copy it with dict() to change it")
+
+    __setitem__ = __delitem__ = __ior__ = _read_only
+    clear = pop = popitem = setdefault = update = _read_only
+
+
+def freeze(mapping: Mapping[Any, Any]) -> FrozenDict[Any, Any]:
+    """The mapping as a FrozenDict, nested mappings included; a FrozenDict is returned as it is.
+
+    Records call this on their mapping fields, so that `Intent(..., slots={"subject": "llm"})`
+    still gives a hashable, read-only intent.
+    """
+    if type(mapping) is FrozenDict:
+        return mapping
+    return FrozenDict(
+        {
+            key: freeze(value) if isinstance(value, Mapping) else value
+            for key, value in mapping.items()
+        }
+    )
 
 
 # Bound to the class itself, not to the string "Record": a string bound makes typing compile it,

@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from chatbot import Bot, Intent, KnowledgeBase, Reply
+from chatbot import Bot, Intent, KnowledgeBase, Reply, bundled_intents_path
 
 
 def test_reply_fields_for_an_answer(bundled_bot):
@@ -75,3 +75,29 @@ def test_bot_refuses_a_mix_of_paths_and_intents(tmp_path):
         Bot([intent, str(tmp_path)])
     with pytest.raises(TypeError, match="paths or Intent objects"):
         Bot([intent, 42])
+
+
+def test_bot_repr_counts_what_it_knows_and_names_its_files_briefly(bundled_bot):
+    knowledge = bundled_bot.knowledge
+    questions = sum(len(intent.questions) for intent in knowledge)
+    folder = bundled_intents_path().name  # "intents" in a checkout, "_intents" when installed
+    assert repr(bundled_bot) == (
+        f"Bot(intents={len(knowledge)}, questions={questions}, threshold=40.0, "
+        f"sources=['.../{folder}/faq.yaml', '.../{folder}/smalltalk.yaml'])"
+    )
+
+
+def test_bot_repr_lists_three_files_then_counts_the_rest(tmp_path):
+    for number in range(5):
+        (tmp_path / f"part{number}.yaml").write_text(
+            f"intents:\n  - id: intent_{number}\n    questions: [question {number}]\n"
+            f"    answer: Answer {number}.\n",
+            encoding="utf-8",
+        )
+    bot = Bot(tmp_path, threshold=55)
+    folder = tmp_path.name
+    shown = ", ".join(f"'.../{folder}/part{number}.yaml'" for number in range(3))
+    sources = f"sources=[{shown}, ... 2 more]"
+    assert repr(bot) == f"Bot(intents=5, questions=5, threshold=55.0, {sources})"
+    plain = Bot([Intent(id="hours", questions=("when are you open",), answer="9 to 5.")])
+    assert repr(plain) == "Bot(intents=1, questions=1, threshold=40.0, sources=[])"

@@ -24,13 +24,26 @@ class Conversation:
 
     Args:
         matcher: the matcher to answer with (a `Bot` also works: its matcher is used).
-        context_turns: how many turns context lives without renewal (default: the knowledge
-            base's setting, else 5).
+        context_turns: how many turns context lives without renewal; 0 turns follow-ups
+            off (default: the knowledge base's setting, else 5).
+
+    Raises:
+        TypeError: when context_turns is not a whole number.
+        ValueError: when context_turns is negative.
     """
 
     def __init__(self, matcher: Matcher | Any, *, context_turns: int | None = None) -> None:
         self._use(matcher)
-        self.context_turns = context_turns or self.knowledge.context_turns or DEFAULT_CONTEXT_TURNS
+        if context_turns is None:
+            context_turns = self.knowledge.context_turns
+        if context_turns is None:
+            context_turns = DEFAULT_CONTEXT_TURNS
+        if isinstance(context_turns, bool) or not isinstance(context_turns, int):
+            kind = type(context_turns).__name__
+            raise TypeError(f"context_turns must be a whole number, got {kind}")
+        if context_turns < 0:
+            raise ValueError(f"context_turns must be 0 or more, got {context_turns}")
+        self.context_turns = context_turns
         self.last: Reply | None = None
         self._context: Context | None = None
 
@@ -68,7 +81,8 @@ class Conversation:
             >>> conversation.ask("and LLMs?").intent
             'llm_data_inputs'
         """
-        last = self.last
+        # With no context at all, every message is read alone: not even "2" refers back.
+        last = self.last if self.context_turns else None
         turn = Turn(
             text,
             self.matcher,
@@ -86,7 +100,12 @@ class Conversation:
         """Update the context after a turn: an answer replaces it, anything else ages it."""
         self.last = reply
         intent = self.knowledge.get(reply.intent) if reply.intent else None
-        if intent is not None and intent.sets_context and reply.kind == "answer":
+        if (
+            intent is not None
+            and intent.sets_context
+            and reply.kind == "answer"
+            and self.context_turns > 0
+        ):
             self._context = Context(
                 intent=intent.id,
                 slots=intent.slots,

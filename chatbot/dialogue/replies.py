@@ -11,7 +11,7 @@ from typing import Literal
 
 from chatbot.intents import EMPTY_MAPPING
 from chatbot.matching.matcher import Match
-from chatbot.records import Record, set_field
+from chatbot.records import Record, freeze, set_field
 
 # What a reply does. An intent id is named `intent` on these public records (as in the JSON
 # output), while `Match.intent` is the Intent itself; code that handles ids calls them intent_id.
@@ -143,7 +143,7 @@ class Context(Record):
         question: str = "",
     ) -> None:
         set_field(self, "intent", intent)
-        set_field(self, "slots", slots)
+        set_field(self, "slots", freeze(slots))
         set_field(self, "turns_left", turns_left)
         set_field(self, "label", label)
         set_field(self, "question", question)

@@ -6,7 +6,6 @@ import errno
 import os
 import stat
 from collections.abc import Iterable, Iterator
-from types import MappingProxyType
 from typing import Any, Union
 
 import yaml
@@ -20,6 +19,7 @@ from chatbot.errors import (
     IntentSyntaxError,
 )
 from chatbot.intents import DEFAULT_FALLBACK, Intent, KnowledgeBase, Source
+from chatbot.records import FrozenDict
 
 # Unquoted: a quoted name would be compiled as a forward reference at every start.
 PathLike = Union[str, os.PathLike[str]]
@@ -539,7 +539,7 @@ class _Builder:
                 more=more,
                 why=why,
                 follow_ups=tuple(follow_ups),
-                slots=MappingProxyType(dict(slots)),
+                slots=FrozenDict(dict(slots)),
                 topic=topic,
                 sets_context=sets_context,
                 source=source,
@@ -703,12 +703,12 @@ class _Builder:
 
         return KnowledgeBase(
             intents=tuple(self.intents),
-            synonyms=MappingProxyType(
+            synonyms=FrozenDict(
                 {name: tuple(dict.fromkeys(variants)) for name, variants in self.synonyms.items()}
             ),
-            entities=MappingProxyType(
+            entities=FrozenDict(
                 {
-                    entity: MappingProxyType(
+                    entity: FrozenDict(
                         {value: tuple(dict.fromkeys(phrases)) for value, phrases in values.items()}
                     )
                     for entity, values in self.entities.items()

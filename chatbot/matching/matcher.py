@@ -25,6 +25,20 @@ SLOT_CONFLICTS = -12.0
 CANDIDATES = 10
 
 
+def checked_threshold(threshold: object) -> float:
+    """The threshold as a float, once it is known to be a number from 0 to 100.
+
+    Raises:
+        TypeError: when it is not a number (a bool is not).
+        ValueError: when it is outside 0 to 100.
+    """
+    if isinstance(threshold, bool) or not isinstance(threshold, (int, float)):
+        raise TypeError(f"threshold must be a number, got {type(threshold).__name__}")
+    if not 0 <= threshold <= 100:  # NaN fails this too
+        raise ValueError(f"threshold must be from 0 to 100, got {threshold!r}")
+    return float(threshold)
+
+
 class Match(Record):
     """An intent found for a question.
 
@@ -98,7 +112,7 @@ class Matcher:
         self.knowledge = KnowledgeBase.of(intents)
         if threshold is None:
             threshold = self.knowledge.threshold
-        self.threshold = DEFAULT_THRESHOLD if threshold is None else float(threshold)
+        self.threshold = DEFAULT_THRESHOLD if threshold is None else checked_threshold(threshold)
         self.analyzer = Analyzer(self.knowledge.synonyms)
         self.entities = EntityFinder(self.knowledge.entities, self.analyzer)
         key_terms = frozenset(

@@ -62,7 +62,9 @@ class Bot:
         intents: None for the bundled FAQ, a path (file or folder) or list of paths to load,
             a KnowledgeBase, or any iterable of Intent.
         threshold: the score (0 to 100) below which the bot falls back; defaults to the knowledge
-            base's setting, else the matcher's default.
+            base's setting, else one calibrated on the knowledge base itself.
+        calibration_cache: a file in which to remember calibrated thresholds between runs
+            (keyed by the knowledge base's content); None calibrates anew in each process.
 
     Example:
         >>> bot = Bot()
@@ -71,7 +73,13 @@ class Bot:
         'llm_definition'
     """
 
-    def __init__(self, intents: IntentsArgument = None, *, threshold: float | None = None) -> None:
+    def __init__(
+        self,
+        intents: IntentsArgument = None,
+        *,
+        threshold: float | None = None,
+        calibration_cache: str | None = None,
+    ) -> None:
         if threshold is not None:
             checked_threshold(threshold)  # before loading, which can take a while
         if intents is None:
@@ -89,7 +97,7 @@ class Bot:
                 raise TypeError(msg)
             knowledge = load_intents(paths) if paths else KnowledgeBase.of(plain)
         self.knowledge = knowledge
-        self.matcher = Matcher(knowledge, threshold=threshold)
+        self.matcher = Matcher(knowledge, threshold=threshold, calibration_cache=calibration_cache)
 
     def __repr__(self) -> str:
         knowledge = self.knowledge

@@ -19,60 +19,74 @@ from collections.abc import Sequence
 from rapidfuzz import fuzz, process
 
 from chatbot.intents import KnowledgeBase
+from chatbot.matching.confidence import Familiarity
 from chatbot.matching.contrast import sharpen
+from chatbot.matching.function_words import FUNCTION_WORDS
+from chatbot.matching.ngrams import NgramProfiles
 from chatbot.matching.query import Query, features
 from chatbot.matching.text import Analyzer, normalized_words, stem
-from chatbot.policy import NO_ANSWER
 from chatbot.records import Record, set_field
 
 # BM25 term-frequency saturation and length normalisation, intents taken as documents.
 K1 = 3.0
 B = 0.75
-# Share of the score given to the closest stored wording (the rest: the intent's coverage).
-WORDING_WEIGHT = 0.5
 # Only this many best intents by coverage are compared with their stored wordings.
-WORDING_CANDIDATES = 5
+WORDING_CANDIDATES = 10
 # When collecting candidate intents, terms used by more than this share of intents (and at
 # least this many) are skipped; they are still scored for the candidates found by rarer terms.
 COMMON_SHARE = 0.2
 COMMON_MIN_INTENTS = 50
-# The names of the wording's and the lead's shares in a hit's contributions (never terms:
-# terms have no spaces).
+# The evidence each candidate intent is weighed by, as shares of its evidence score (0 to 100):
+# - coverage: the BM25 weight of the question's terms and word pairs that the intent's
+#   questions hold, as a share of the most any intent could hold;
+# - known: the share of the weight of the question's known words that its questions use;
+# - reverse: the share of the closest stored question's word weight the question uses, so a
+#   lone word that merely occurs in an intent makes no confident match;
+# - answer: the weight of the question's words found only in the intent's answer (and
+#   `more`), where FAQs keep the words people ask with;
+# - characters: character n-gram similarity to the intent's questions;
+# - wording: the rapidfuzz ratio of the closest stored wording.
+# Few questions per intent leave gaps that answers and n-grams bridge (morphology, typos,
+# compounds); with many, the wordings themselves are the better guide. So the shares move from
+# FEW to MANY as the knowledge base's questions per intent grow from FEW_QUESTIONS to
+# MANY_QUESTIONS (log scale). Channels a knowledge base lacks (no answers) leave their share to
+# the others. The shares were fitted on the development splits of CLINC150, HWU64 and
+# StackFAQ: one set for every knowledge base.
+CHANNEL_SHARES_FEW = (0.17, 0.09, 0.09, 0.28, 0.27, 0.10)
+CHANNEL_SHARES_MANY = (0.50, 0.0, 0.0, 0.20, 0.0, 0.50)
+FEW_QUESTIONS, MANY_QUESTIONS = 10.0, 60.0
+# The names of the evidence that no single word carries, in a hit's contributions (terms
+# never have spaces or parentheses).
 WORDING = "(closest wording)"
-LEAD = "(clear lead)"
-# Share of the score given to how clearly the question points at one intent: a softmax over the
-# blended scores of the best candidates and of not answering (policy.NO_ANSWER), LEAD_SPREAD
-# points apart counting e times more, candidates more than LEAD_WINDOW points behind the best
-# left out. A question that fits several intents about equally, or none well (as out-of-scope
-# questions often do), gets less of it.
-LEAD_WEIGHT = 0.2
-LEAD_SPREAD = 5.0
-LEAD_WINDOW = 15.0
+CHARACTERS = "(characters)"
+# At most this many stored questions of an intent are compared word by word: those closest
+# by characters (rapidfuzz), so that intents with a hundred wordings cost no more than five.
+REVERSE_QUESTIONS = 5
+# Function words ("me", "how", "the") weigh this share of what their rarity would give.
+FUNCTION_WORD_WEIGHT = 0.5
 # Word pairs weigh this much relative to single words with the same BM25 weight.
 PAIR_WEIGHT = 0.5
-# An unknown word pair weighs this share of an unknown word (its words already count).
-UNKNOWN_PAIR = 0.5
 
 
 # Records rather than named tuples: generating the named tuples cost half a millisecond of
 # every start (see chatbot/records.py).
 class Hit(Record):
-    """One intent's score for a query, with the question that scored best and what it took to
-    explain the score (see `Index.contributions`)."""
+    """One intent's evidence for a query: its score, the stored question that fits it best, and
+    what the score is made of (see `Index.contributions`).
 
-    __slots__ = _fields = (
-        "intent_index",
-        "score",
-        "question_index",
-        "similarity",
-        "lead",
-        "attainable",
-    )
+    Attributes:
+        intent_index: the intent's position in the knowledge base.
+        score: the evidence score, 0 to 100: the weighted sum of the channels.
+        question_index: the stored question (over all intents) that fits the query best.
+        channels: each channel's value, 0 to 1, in the order of `CHANNELS`.
+        attainable: the most BM25 weight the query's terms could carry in any intent.
+    """
+
+    __slots__ = _fields = ("intent_index", "score", "question_index", "channels", "attainable")
     intent_index: int
     score: float
     question_index: int
-    similarity: float
-    lead: float
+    channels: tuple[float, ...]
     attainable: float
 
     def __init__(
@@ -80,16 +94,17 @@ class Hit(Record):
         intent_index: int,
         score: float,
         question_index: int,
-        similarity: float,
-        lead: float,
+        channels: tuple[float, ...],
         attainable: float,
     ) -> None:
         set_field(self, "intent_index", intent_index)
         set_field(self, "score", score)
         set_field(self, "question_index", question_index)
-        set_field(self, "similarity", similarity)
-        set_field(self, "lead", lead)
+        set_field(self, "channels", channels)
         set_field(self, "attainable", attainable)
+
+
+CHANNELS = ("coverage", "known", "reverse", "answer", "characters", "wording")
 
 
 def _sorted_words(words: Sequence[str]) -> str:
@@ -127,6 +142,7 @@ class Index:
         }
         sharpen(self.weights, question_terms, intent_counts, norms, scales)
         self._set_bounds(document_frequency)
+        self._set_channel_weights()
 
     def _count(
         self, knowledge: KnowledgeBase, analyzer: Analyzer
@@ -135,24 +151,60 @@ class Index:
         intent_counts: list[Counter[str]] = []
         question_terms: list[tuple[int, list[str]]] = []
         vocabulary: set[str] = set()
+        self.question_sets: list[frozenset[str]] = []
+        self.intent_sets: list[frozenset[str]] = []
+        self.answer_sets: list[frozenset[str]] = []
+        intent_words: list[list[list[str]]] = []
         for intent_index, intent in enumerate(knowledge.intents):
             # All the intent's terms, counted once at the end: one Counter call per intent
             # rather than one per question (each call pays for a generic Mapping check).
             intent_terms: list[str] = []
             wordings: list[str] = []
+            questions_words: list[list[str]] = []
             self.intent_first_question.append(len(self.question_text))
             for question in intent.questions:
                 raw = normalized_words(question)
                 vocabulary.update(raw)
                 words = analyzer.apply_synonyms(raw)
-                terms = features(list(map(stem, words)))
+                questions_words.append(words)
+                stems = list(map(stem, words))
+                self.question_sets.append(frozenset(stems))
+                terms = features(stems)
                 intent_terms += terms
                 question_terms.append((intent_index, terms))
                 wordings.append(_sorted_words(words))
                 self.question_text.append(question)
             intent_counts.append(Counter(intent_terms))
             self.intent_wordings.append(wordings)
+            intent_words.append(questions_words)
+            first = self.intent_first_question[-1]
+            self.intent_sets.append(frozenset().union(*self.question_sets[first:]))
+            answer = " ".join(filter(None, (intent.answer, intent.more)))
+            self.answer_sets.append(
+                frozenset(map(stem, analyzer.apply_synonyms(normalized_words(answer))))
+            )
         self.words = frozenset(vocabulary)
+        self.ngrams = NgramProfiles(intent_words)
+        # Word weights for the word-overlap evidence: how many intents use a word in their
+        # questions, and how many in their answers, as separate documents (the answers' words
+        # say which words are common in this domain, which a few questions cannot).
+        df: Counter[str] = Counter()
+        documents = len(self.intent_sets)
+        for used in self.intent_sets:
+            df.update(used)
+        for answer_terms in self.answer_sets:
+            if answer_terms:
+                df.update(answer_terms)
+                documents += 1
+        self.word_weight = {
+            term: math.log(1.0 + (documents - count + 0.5) / (count + 0.5))
+            * (FUNCTION_WORD_WEIGHT if term in FUNCTION_WORDS else 1.0)
+            for term, count in df.items()
+        }
+        self.unknown_word_weight = math.log(1.0 + (documents + 0.5) / 0.5)
+        self.question_totals = [
+            sum(self.word_weight[term] for term in terms) or 1.0 for terms in self.question_sets
+        ]
         return intent_counts, question_terms
 
     def _inverse_frequencies(
@@ -205,30 +257,44 @@ class Index:
         for term, postings in self.weights.items():
             best = max(postings.values())
             self.ceiling[term] = best if best > 0.0 else 0.0
-        # A word the knowledge base never uses weighs like its rarest word at full strength:
-        # it is strong evidence that the question is about something else.
-        self.unknown_weight = max(self.idf.values(), default=1.0) * (K1 + 1.0)
+        self.missing_weight = max(self.idf.values(), default=1.0) * (K1 + 1.0)
         common = max(COMMON_MIN_INTENTS, COMMON_SHARE * self.intent_count)
         self.common = frozenset(term for term, df in document_frequency.items() if df > common)
 
-    def search(self, query: Query, limit: int) -> list[Hit]:
-        """Score intents for a query; best first, at most `limit`, only those sharing a term."""
-        if not query.features or limit <= 0:
-            return []
+    def _set_channel_weights(self) -> None:
+        """The weight of each evidence channel for this knowledge base (see CHANNELS)."""
+        questions = len(self.question_text) / max(self.intent_count, 1)
+        # How far the knowledge base is from "few" towards "many" questions per intent.
+        if questions <= FEW_QUESTIONS:
+            many = 0.0
+        elif questions >= MANY_QUESTIONS:
+            many = 1.0
+        else:
+            many = math.log(questions / FEW_QUESTIONS) / math.log(MANY_QUESTIONS / FEW_QUESTIONS)
+        self.many = many
+        weights = [
+            few + many * (lots - few)
+            for few, lots in zip(CHANNEL_SHARES_FEW, CHANNEL_SHARES_MANY, strict=True)
+        ]
+        if not any(self.answer_sets):
+            weights[3] = 0.0
+        total = sum(weights)
+        self.channel_weights = tuple(weight / total for weight in weights)
+
+    def _candidates(self, query: Query, limit: int) -> tuple[list[int], dict[int, float], float]:
+        """The intents worth scoring, their BM25 totals, and the most the query could score."""
         weights = self.weights
         # The most the query could score: every feature at its best weight in any intent.
-        attainable = sum(
-            self.ceiling.get(term, self.unknown_weight * (UNKNOWN_PAIR if " " in term else 1.0))
-            for term in query.features
-        )
+        # (Words the knowledge base never uses count in `familiarity`, not here: the evidence
+        # for an intent is how well it explains what the knowledge base can read.)
+        ceiling = self.ceiling
+        attainable = sum(ceiling[term] for term in query.features if term in ceiling) or 1.0
         rare = [term for term in query.features if term in weights and term not in self.common]
         common = [term for term in query.features if term in self.common]
         totals: dict[int, float] = {}
         for term in rare or common:
             for intent_index, weight in weights[term].items():
                 totals[intent_index] = totals.get(intent_index, 0.0) + weight
-        if not totals:
-            return []
         candidates = sorted(totals, key=lambda index: (-totals[index], index))
         candidates = candidates[: max(limit, WORDING_CANDIDATES)]
         if rare:
@@ -236,40 +302,94 @@ class Index:
                 postings = weights[term]
                 for intent_index in candidates:
                     totals[intent_index] += postings.get(intent_index, 0.0)
-        wording = _sorted_words(query.words)
-        blended = []
-        for intent_index in candidates:
-            closest = process.extractOne(
-                wording, self.intent_wordings[intent_index], scorer=fuzz.ratio
-            )
-            similarity, position = (closest[1], closest[2]) if closest else (0.0, 0)
-            coverage = totals[intent_index] / attainable
-            blend = 100.0 * (1.0 - WORDING_WEIGHT) * coverage + WORDING_WEIGHT * similarity
-            blended.append((blend, intent_index, position, similarity))
-        # How clearly the question points at one intent: the best intent's share of a softmax
-        # over the blends of the intents first found and NO_ANSWER, the blend at which answering
-        # is no better than not answering. Each intent gets it in proportion to its blend, so
-        # the gaps between intents stay those of their blends. Intents found first are the same
-        # few whatever `limit` is, and those far behind (which a pruned search may not find at
-        # all) are left out, so a score depends on neither.
-        first = [blend for blend, *_ in blended[:WORDING_CANDIDATES]]
-        peak = max(NO_ANSWER, *first)
-        best = max(first)
-        mass = math.exp((NO_ANSWER - peak) / LEAD_SPREAD) + sum(
-            math.exp((blend - peak) / LEAD_SPREAD) for blend in first if blend >= peak - LEAD_WINDOW
+        return candidates, totals, attainable
+
+    def _unknown_weight(self, term: str) -> float:
+        """What a word no question or answer uses weighs: as much as the rarest known word
+        (less for a function word)."""
+        weight = self.unknown_word_weight
+        return weight * FUNCTION_WORD_WEIGHT if term in FUNCTION_WORDS else weight
+
+    def familiarity(self, query: Query) -> Familiarity:
+        """How well the knowledge base knows the query's words (see `Familiarity`)."""
+        word_weight = self.word_weight
+        unique = set(query.terms)
+        known = [word_weight[term] for term in unique if term in word_weight]
+        total = sum(known) + sum(map(self._unknown_weight, unique - word_weight.keys()))
+        # Terms and pairs the index holds, against those it does not, each of those weighing
+        # like a rare word at full strength: strong evidence of another subject.
+        ceiling = self.ceiling
+        held = sum(ceiling[term] for term in query.features if term in ceiling)
+        missing = self.missing_weight * sum(
+            PAIR_WEIGHT if " " in term else 1.0 for term in query.features if term not in ceiling
         )
-        clarity = 100.0 * math.exp((best - peak) / LEAD_SPREAD) / mass
+        return Familiarity(
+            sum(known) / total if total else 0.0,
+            held / (held + missing) if held + missing else 0.0,
+            len(query.words),
+            len(known),
+            len(self.question_text) / max(self.intent_count, 1),
+        )
+
+    def search(self, query: Query, limit: int) -> list[Hit]:
+        """Score intents for a query; best first, at most `limit`, only those sharing a term."""
+        if not query.features or limit <= 0:
+            return []
+        candidates, totals, attainable = self._candidates(query, limit)
+        if not candidates:
+            return []
+        word_weight = self.word_weight
+        known = {term: word_weight[term] for term in query.terms if term in word_weight}
+        known_terms = known.keys()
+        known_total = sum(known.values()) or 1.0
+        unknown = set(query.terms) - known_terms
+        all_total = known_total + sum(map(self._unknown_weight, unknown))
+        wording = _sorted_words(query.words)
+        weigh = known.__getitem__
+        w_coverage, w_known, w_reverse, w_answer, w_characters, w_wording = self.channel_weights
+        # Channels this knowledge base gives no weight to are not worked out at all.
+        ngram_vector = self.ngrams.vector(query.words) if w_characters else None
+        compared = REVERSE_QUESTIONS if w_reverse else 1
         hits = []
-        for blend, intent_index, position, similarity in blended:
-            lead = clarity * max(0.0, blend) / best if best > 0 else 0.0
-            score = (1.0 - LEAD_WEIGHT) * blend + LEAD_WEIGHT * lead
+        for intent_index in candidates:
+            first = self.intent_first_question[intent_index]
+            closest = process.extract(
+                wording, self.intent_wordings[intent_index], scorer=fuzz.ratio, limit=compared
+            )
+            wording_similarity, position = (closest[0][1], closest[0][2]) if closest else (0.0, 0)
+            # The stored question whose words the query covers best (the closest by characters
+            # on a tie) is the one it matched.
+            reverse = 0.0
+            if w_reverse:
+                for _, _, offset in closest:
+                    shared = self.question_sets[first + offset] & known_terms
+                    part = sum(map(weigh, shared)) / self.question_totals[first + offset]
+                    if part > reverse:
+                        reverse, position = part, offset
+            used = self.intent_sets[intent_index] & known_terms
+            answered = (self.answer_sets[intent_index] & known_terms) - used if w_answer else ()
+            channels = (
+                totals[intent_index] / attainable,
+                sum(map(weigh, used)) / known_total,
+                reverse,
+                sum(map(weigh, answered)) / all_total,
+                self.ngrams.similarity(ngram_vector, intent_index) if ngram_vector else 0.0,
+                wording_similarity / 100.0,
+            )
+            score = 100.0 * (
+                w_coverage * channels[0]
+                + w_known * channels[1]
+                + w_reverse * reverse
+                + w_answer * channels[3]
+                + w_characters * channels[4]
+                + w_wording * channels[5]
+            )
             hits.append(
                 Hit(
                     intent_index,
                     min(100.0, max(0.0, score)),
-                    self.intent_first_question[intent_index] + position,
-                    similarity,
-                    lead,
+                    first + position,
+                    channels,
                     attainable,
                 )
             )
@@ -277,22 +397,38 @@ class Index:
         return hits[:limit]
 
     def contributions(self, query: Query, hit: Hit) -> tuple[tuple[str, float], ...]:
-        """Points each query term added to a hit (pairs split between their words), then the
-        points the closest stored wording added (WORDING) and the lead over the other intents
-        (LEAD). Worked out only when asked: most hits are never explained."""
+        """Points each query term added to a hit's evidence score, largest first, then those of
+        the character n-grams (CHARACTERS) and of the closest stored wording (WORDING). Worked
+        out only when asked: most hits are never explained."""
+        coverage, known, reverse, answer, characters, wording = self.channel_weights
         points: dict[str, float] = dict.fromkeys(query.terms, 0.0)
-        share = 1.0 - LEAD_WEIGHT
-        scale = share * 100.0 * (1.0 - WORDING_WEIGHT) / hit.attainable
+        intent_index = hit.intent_index
+        scale = 100.0 * coverage / hit.attainable
         for term in query.features:
-            weight = self.weights.get(term, {}).get(hit.intent_index, 0.0)
-            if not weight:
-                continue
-            words = term.split(" ")
-            for word in words:
-                points[word] += scale * weight / len(words)
+            weight = self.weights.get(term, {}).get(intent_index, 0.0)
+            if weight:
+                words = term.split(" ")
+                for word in words:
+                    points[word] += scale * weight / len(words)
+        word_weight = self.word_weight
+        unique = list(dict.fromkeys(query.terms))
+        known_words = [(term, word_weight[term]) for term in unique if term in word_weight]
+        known_total = sum(weight for _, weight in known_words) or 1.0
+        all_total = known_total + self.unknown_word_weight * (len(unique) - len(known_words))
+        used = self.intent_sets[intent_index]
+        stored = self.question_sets[hit.question_index]
+        stored_total = self.question_totals[hit.question_index]
+        for term, weight in known_words:
+            if term in used:
+                points[term] += 100.0 * known * weight / known_total
+            elif term in self.answer_sets[intent_index]:
+                points[term] += 100.0 * answer * weight / all_total
+            if term in stored:
+                points[term] += 100.0 * reverse * weight / stored_total
         ranked = sorted(points.items(), key=lambda pair: -pair[1])
+        channels = hit.channels
         return (
             *((term, round(value, 1)) for term, value in ranked),
-            (WORDING, round(share * WORDING_WEIGHT * hit.similarity, 1)),
-            (LEAD, round(LEAD_WEIGHT * hit.lead, 1)),
+            (CHARACTERS, round(100.0 * characters * channels[4], 1)),
+            (WORDING, round(100.0 * wording * channels[5], 1)),
         )

@@ -5,6 +5,16 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 
 from chatbot.intents import Intent, KnowledgeBase
+from chatbot.matching.calibration import (
+    Calibration,
+    cached,
+    choose_threshold,
+    fingerprint,
+    held_out_folds,
+    off_topic_messages,
+    remember,
+)
+from chatbot.matching.confidence import clarity, confidence
 from chatbot.matching.entities import EntityFinder, by_entity, value_phrases
 from chatbot.matching.index import Hit, Index
 from chatbot.matching.query import Query, QueryReader
@@ -15,6 +25,9 @@ from chatbot.records import Record, set_field
 
 __all__ = ["DEFAULT_THRESHOLD", "Match", "Matcher"]
 
+# The few best intents by evidence that clarity is judged among.
+WORDING_CANDIDATES = 5
+
 # When a question names one value of an entity (subject: llm), intents declaring that value
 # gain a little and intents declaring another value of the same entity lose more: naming the
 # other subject is strong evidence against them.
@@ -23,6 +36,8 @@ SLOT_CONFLICTS = -12.0
 # How many candidates are re-scored with entity agreement before the cut (when there are
 # entities: without them the index's own order is final).
 CANDIDATES = 10
+# The name of the step from evidence to score in contributions.
+CONFIDENCE = "(confidence)"
 
 
 def checked_threshold(threshold: object) -> float:
@@ -107,12 +122,25 @@ class Matcher:
     """
 
     def __init__(
-        self, intents: KnowledgeBase | Iterable[Intent], *, threshold: float | None = None
+        self,
+        intents: KnowledgeBase | Iterable[Intent],
+        *,
+        threshold: float | None = None,
+        calibration_cache: str | None = None,
     ) -> None:
         self.knowledge = KnowledgeBase.of(intents)
-        if threshold is None:
-            threshold = self.knowledge.threshold
-        self.threshold = DEFAULT_THRESHOLD if threshold is None else checked_threshold(threshold)
+        # The threshold in force and where it came from; a calibrated one is worked out on
+        # first use (see chatbot.matching.calibration), since ranking alone never needs it.
+        self._threshold: float | None = None
+        self._calibration: Calibration | None = None
+        self._calibration_cache = calibration_cache
+        if threshold is not None:
+            self._threshold, self.threshold_source = checked_threshold(threshold), "argument"
+        elif self.knowledge.threshold is not None:
+            self._threshold = checked_threshold(self.knowledge.threshold)
+            self.threshold_source = "settings"
+        else:
+            self.threshold_source = "calibrated"
         self.analyzer = Analyzer(self.knowledge.synonyms)
         self.entities = EntityFinder(self.knowledge.entities, self.analyzer)
         key_terms = frozenset(
@@ -121,6 +149,55 @@ class Matcher:
         self._index = Index(self.knowledge, self.analyzer, key_terms)
         speller = Speller(self._index.words, declared_words(self.knowledge, self.analyzer))
         self._reader = QueryReader(self.analyzer, speller, self.entities)
+
+    @property
+    def threshold(self) -> float:
+        """The score below which the bot says it does not know: the `threshold=` argument, else
+        the knowledge base's setting, else calibrated on the knowledge base itself."""
+        if self._threshold is None:
+            # Benign race: two threads calibrating at once reach the same threshold.
+            self._calibration = self._cached_calibration()
+            self._threshold = self._calibration.threshold
+        return self._threshold
+
+    @property
+    def calibration(self) -> Calibration | None:
+        """How the threshold was calibrated, or None when it was given."""
+        if self.threshold_source == "calibrated":
+            self.threshold  # noqa: B018 (calibrates on first use)
+        return self._calibration
+
+    def _cached_calibration(self) -> Calibration:
+        path = self._calibration_cache
+        if path is None:
+            return self.calibrate()
+        key = fingerprint(self.knowledge)
+        found = cached(path, key)
+        if found is None:
+            found = self.calibrate()
+            remember(path, key, found)
+        return found
+
+    def calibrate(self) -> Calibration:
+        """Work out the threshold this knowledge base should have (see
+        `chatbot.matching.calibration`), whatever threshold is in force."""
+        trust = 1.0 - self._index.many
+        if not trust:  # many questions per intent: the default, whatever the samples say
+            return Calibration(DEFAULT_THRESHOLD, 0, None, 0, 0.0)
+        held_out = []
+        for reduced, asked in held_out_folds(self.knowledge):
+            without = Matcher(reduced, threshold=DEFAULT_THRESHOLD)
+            for question, intent_id in asked:
+                best = without.rank(question, limit=1)
+                if best:
+                    held_out.append((best[0].score, best[0].intent.id == intent_id))
+                else:
+                    held_out.append((0.0, False))
+        off_topic = []
+        for message in off_topic_messages():
+            best = self.rank(message, limit=1)
+            off_topic.append(best[0].score if best else 0.0)
+        return choose_threshold(held_out, off_topic, trust=trust)
 
     def read(self, text: str, *, keep: frozenset[str] = frozenset()) -> Query:
         """`text` as the matcher reads it: normalised, typos corrected (except the words in
@@ -143,31 +220,65 @@ class Matcher:
         if limit <= 0:
             return []
         query = self.read(question) if isinstance(question, str) else question
-        hits = self._index.search(query, max(limit, CANDIDATES) if self.entities else limit)
+        # The runner-up is always looked at: the best intent's score depends on its lead.
+        hits = self._index.search(query, max(limit, CANDIDATES if self.entities else 2))
+        if not hits:
+            return []
         mentions = by_entity(query.mentions)
-        matches = [self._to_match(query, hit, mentions) for hit in hits]
-        matches.sort(key=lambda match: -match.score)
-        return matches[:limit]
+        slot_points = [self._slot_points(hit, mentions) for hit in hits]
+        evidence = [
+            hit.score + sum(points for _, points in slots)
+            for hit, slots in zip(hits, slot_points, strict=True)
+        ]
+        order = sorted(range(len(hits)), key=lambda k: -evidence[k])[:limit]
+        first = order[0]
+        best, runner_up = (
+            evidence[first],
+            max((value for k, value in enumerate(evidence) if k != first), default=0.0),
+        )
+        familiar = self._index.familiarity(query)
+        # Clarity looks at the few best whatever `limit` is, so a score does not depend on it.
+        ranked = sorted(evidence, reverse=True)[:WORDING_CANDIDATES]
+        clear = clarity(ranked) if best > 0 else 0.0
+        matches = []
+        for k in order:
+            lead = evidence[k] - (runner_up if k == first else best)
+            share = clear * max(0.0, evidence[k]) / best if best > 0 else 0.0
+            score = confidence(evidence[k], lead, share, familiar)
+            matches.append(self._to_match(query, hits[k], slot_points[k], evidence[k], score))
+        return matches
 
-    def _to_match(self, query: Query, hit: Hit, mentions: dict[str, list[str]]) -> Match:
-        intent = self.knowledge.intents[hit.intent_index]
-        score = hit.score
-        slot_points: list[tuple[str, float]] = []
-        for entity, value in intent.slots.items():
+    def _slot_points(self, hit: Hit, mentions: dict[str, list[str]]) -> list[tuple[str, float]]:
+        """Points for the entity values the question names: agreeing with the intent's slots
+        or not."""
+        points = []
+        for entity, value in self.knowledge.intents[hit.intent_index].slots.items():
             named = mentions.get(entity)
             # Naming several values ("LLMs vs generative AI") says nothing about which one
             # the answer is for, so only a single named value counts.
             if named and len(named) == 1:
-                points = SLOT_AGREES if value in named else SLOT_CONFLICTS
-                score += points
-                slot_points.append((f"{entity}={value}", points))
+                points.append(
+                    (f"{entity}={value}", SLOT_AGREES if value in named else SLOT_CONFLICTS)
+                )
+        return points
+
+    def _to_match(
+        self,
+        query: Query,
+        hit: Hit,
+        slot_points: list[tuple[str, float]],
+        evidence: float,
+        score: float,
+    ) -> Match:
         index = self._index
 
         def explain() -> tuple[tuple[str, float], ...]:
-            return (*index.contributions(query, hit), *slot_points)
+            # The evidence's points, then how the chance of being right differs from them.
+            parts = (*index.contributions(query, hit), *slot_points)
+            return (*parts, (CONFIDENCE, round(score - evidence, 1)))
 
         return Match(
-            intent=intent,
+            intent=self.knowledge.intents[hit.intent_index],
             score=round(min(100.0, max(0.0, score)), 2),
             question=index.question_text[hit.question_index],
             explain=explain,

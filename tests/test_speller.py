@@ -62,3 +62,38 @@ def test_a_question_word_misspelling_a_declared_word_reads_as_that_word():
     assert matcher.read("is generativ ai new").words == ("is", "genai", "new")
     # ... while known words that misspell nothing declared stay as they are.
     assert matcher.read("data sources").words == ("data", "sources")
+
+
+def test_swapped_and_doubled_letters_are_corrected():
+    speller = Speller(["pillows", "address", "form", "what", "wait", "cancel"], declared=())
+    assert speller.correct("pliiows") == "pillows"  # a swap and a doubled letter
+    assert speller.correct("adress") == "address"
+    assert speller.correct("addresss") == "address"
+    assert speller.correct("fomr") == "form"  # a swap in a short word
+    assert speller.correct("waht") == "what"  # one swap, not one wrong letter ("wait")
+    assert speller.correct("cancell") == "cancel"
+    assert speller.correct("aaaa") == "aaaa"  # one letter once squeezed
+
+
+def test_the_first_letter_is_corrected_only_when_swapped_with_the_second():
+    speller = Speller(["what", "please", "count", "price", "later"], declared=())
+    assert speller.correct("hwat") == "what"
+    assert speller.correct("lpease") == "please"
+    assert speller.correct("acount") == "acount"  # not "count": a dropped first letter
+    assert speller.correct("rice") == "rice"  # too short, and "price" is another word
+    assert speller.correct("water") == "water"  # not "later": a different first letter
+
+
+def test_inflections_of_known_words_are_left_to_the_stemmer():
+    speller = Speller(["answer", "month", "show"], declared=())
+    assert speller.correct("answers") == "answers"
+    assert speller.correct("months") == "months"
+    assert speller.correct("shows") == "shows"
+
+
+def test_words_differing_in_doubled_letters_are_read_as_typed():
+    speller = Speller(["filing", "filling"], declared=())
+    assert speller.correct("fiiling") == "filing"
+    assert speller.correct("filllling") == "filling"
+    # Only doubled letters are undone, never the doubles of the word typed.
+    assert Speller(["cancel"], declared=()).correct("channel") == "channel"

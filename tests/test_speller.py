@@ -97,3 +97,45 @@ def test_words_differing_in_doubled_letters_are_read_as_typed():
     assert speller.correct("filllling") == "filling"
     # Only doubled letters are undone, never the doubles of the word typed.
     assert Speller(["cancel"], declared=()).correct("channel") == "channel"
+
+
+THANKS = KnowledgeBase.of(
+    [
+        Intent(id="thanks", questions=("thank you", "thanks a lot"), answer="You're welcome."),
+        Intent(id="reset", questions=("how do i reset my password",), answer="."),
+        Intent(id="sign", questions=("can i sign in with a pass key",), answer="."),
+        Intent(id="away", questions=("is there a way to go away",), answer="."),
+    ]
+)
+
+
+def test_run_together_words_are_read_apart():
+    matcher = Matcher(THANKS)
+    query = matcher.read("Thankyou!")
+    assert query.words == ("thank", "you")
+    assert query.corrections == (("thankyou", "thank you"),)
+    assert matcher.rank("thankyou")[0].score == matcher.rank("thank you")[0].score
+
+
+def test_words_typed_apart_are_read_together_when_one_is_unknown():
+    matcher = Matcher(THANKS)
+    query = matcher.read("reset my pass word")  # "pass" is known, "word" is not
+    assert query.words == ("reset", "my", "password")
+    assert query.corrections == (("pass word", "password"),)
+    assert matcher.match("reset my pass word").intent.id == "reset"
+    # Two known words stay apart even when they spell a known word.
+    assert matcher.read("is there a way").words == ("is", "there", "a", "way")
+
+
+def test_short_parts_are_neither_split_off_nor_joined():
+    speller = Speller(["in", "sure", "for", "get", "a", "away"], declared=())
+    assert speller.correct("insure") == "insure"  # "in" is too short to split off
+    assert speller.correct("forget") == "for get"  # three letters are enough
+    assert speller.readings(["a", "way"]) == [("a", "a"), ("way", "way")]
+
+
+def test_kept_words_stay_apart_as_typed():
+    matcher = Matcher(THANKS)
+    query = matcher.read("thankyou and pass word", keep=frozenset({"thankyou"}))
+    assert query.words == ("thank", "you", "and", "password")
+    assert query.spared_words == ("thankyou", "and", "password")

@@ -21,6 +21,12 @@ TYPO_CUTOFF = 80.0
 # A known word is read as a declared word only when closer than that: "jobs" is "job", but
 # "data" stays "data" rather than becoming "date".
 RESPELL_CUTOFF = 85.0
+# A run-together word is read as two known words only when each has at least this many letters
+# ("forget" is not "for get", nor "income" "in come").
+MIN_PART_LENGTH = 3
+# Two words typed apart are read as one known word only when each has at least this many
+# letters ("a way" is not "away").
+MIN_JOINED_PART_LENGTH = 2
 # Bound on the cache of corrections, so a stream of junk words cannot grow it forever.
 CACHE_LIMIT = 50_000
 _REPEATED_LETTER = r"(.)\1+"
@@ -102,8 +108,42 @@ class Speller:
         self._lookup: _Lookup | None = None
         self._corrections: dict[str, str] = {}
 
+    def readings(self, words: Sequence[str]) -> list[tuple[str, str]]:
+        """How each typed word is read, as (typed, read as) pairs, one per word or per pair of
+        words typed apart: "pass word" is read as "password" when that is a known word and
+        "pass" or "word" is not; a run-together "thankyou" is read as "thank you".
+
+        Example:
+            >>> speller = Speller(["password", "thank", "you"], declared=[])
+            >>> speller.readings(["thankyou", "pass", "word"])
+            [('thankyou', 'thank you'), ('pass word', 'password')]
+        """
+        known = self._known
+        result: list[tuple[str, str]] = []
+        position = 0
+        last = len(words) - 1
+        while position <= last:
+            word = words[position]
+            if position < last:
+                following = words[position + 1]
+                if (word not in known or following not in known) and self._joins(word, following):
+                    result.append((f"{word} {following}", word + following))
+                    position += 2
+                    continue
+            result.append((word, self.correct(word)))
+            position += 1
+        return result
+
+    def _joins(self, word: str, following: str) -> bool:
+        return (
+            word + following in self._known
+            and len(word) >= MIN_JOINED_PART_LENGTH
+            and len(following) >= MIN_JOINED_PART_LENGTH
+        )
+
     def correct(self, word: str) -> str:
-        """The vocabulary word closest to an unknown word, or the word itself.
+        """The vocabulary word closest to an unknown word, two known words separated by a space
+        for a run-together one ("thankyou"), or the word itself.
 
         A word that questions use but that misspells a declared word (a curator's typo
         variant, such as "generativ") is read as the declared word, so that it still names
@@ -159,5 +199,18 @@ class Speller:
             limit=None,
         )
         if not close:
-            return word
+            return self._split(word, lookup)
         return min((known for known, _, _ in close), key=lambda known: _typo_order(word, known))
+
+    def _split(self, word: str, lookup: _Lookup) -> str:
+        """Two known words run together ("thankyou" is "thank you"), the more even split
+        first, or the word itself."""
+        known = self._known
+        best = word
+        shortest = 0
+        for position in range(MIN_PART_LENGTH, len(word) - MIN_PART_LENGTH + 1):
+            head, tail = word[:position], word[position:]
+            if head in known and tail in known and min(len(head), len(tail)) > shortest:
+                best = f"{head} {tail}"
+                shortest = min(len(head), len(tail))
+        return best

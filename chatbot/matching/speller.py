@@ -22,7 +22,7 @@ TYPO_CUTOFF = 80.0
 # "data" stays "data" rather than becoming "date".
 RESPELL_CUTOFF = 85.0
 # A run-together word is read as two known words only when each has at least this many letters
-# ("forget" is not "for get", nor "income" "in come").
+# ("income" is not "in come").
 MIN_PART_LENGTH = 3
 # Two words typed apart are read as one known word only when each has at least this many
 # letters ("a way" is not "away").
@@ -199,10 +199,10 @@ class Speller:
             limit=None,
         )
         if not close:
-            return self._split(word, lookup)
+            return self._split(word)
         return min((known for known, _, _ in close), key=lambda known: _typo_order(word, known))
 
-    def _split(self, word: str, lookup: _Lookup) -> str:
+    def _split(self, word: str) -> str:
         """Two known words run together ("thankyou" is "thank you"), the more even split
         first, or the word itself."""
         known = self._known

@@ -62,3 +62,80 @@ def test_a_question_word_misspelling_a_declared_word_reads_as_that_word():
     assert matcher.read("is generativ ai new").words == ("is", "genai", "new")
     # ... while known words that misspell nothing declared stay as they are.
     assert matcher.read("data sources").words == ("data", "sources")
+
+
+def test_swapped_and_doubled_letters_are_corrected():
+    speller = Speller(["pillows", "address", "form", "what", "wait", "cancel"], declared=())
+    assert speller.correct("pliiows") == "pillows"  # a swap and a doubled letter
+    assert speller.correct("adress") == "address"
+    assert speller.correct("addresss") == "address"
+    assert speller.correct("fomr") == "form"  # a swap in a short word
+    assert speller.correct("waht") == "what"  # one swap, not one wrong letter ("wait")
+    assert speller.correct("cancell") == "cancel"
+    assert speller.correct("aaaa") == "aaaa"  # one letter once squeezed
+
+
+def test_the_first_letter_is_corrected_only_when_swapped_with_the_second():
+    speller = Speller(["what", "please", "count", "price", "later"], declared=())
+    assert speller.correct("hwat") == "what"
+    assert speller.correct("lpease") == "please"
+    assert speller.correct("acount") == "acount"  # not "count": a dropped first letter
+    assert speller.correct("rice") == "rice"  # too short, and "price" is another word
+    assert speller.correct("water") == "water"  # not "later": a different first letter
+
+
+def test_inflections_of_known_words_are_left_to_the_stemmer():
+    speller = Speller(["answer", "month", "show"], declared=())
+    assert speller.correct("answers") == "answers"
+    assert speller.correct("months") == "months"
+    assert speller.correct("shows") == "shows"
+
+
+def test_words_differing_in_doubled_letters_are_read_as_typed():
+    speller = Speller(["filing", "filling"], declared=())
+    assert speller.correct("fiiling") == "filing"
+    assert speller.correct("filllling") == "filling"
+    # Only doubled letters are undone, never the doubles of the word typed.
+    assert Speller(["cancel"], declared=()).correct("channel") == "channel"
+
+
+THANKS = KnowledgeBase.of(
+    [
+        Intent(id="thanks", questions=("thank you", "thanks a lot"), answer="You're welcome."),
+        Intent(id="reset", questions=("how do i reset my password",), answer="."),
+        Intent(id="sign", questions=("can i sign in with a pass key",), answer="."),
+        Intent(id="away", questions=("is there a way to go away",), answer="."),
+    ]
+)
+
+
+def test_run_together_words_are_read_apart():
+    matcher = Matcher(THANKS)
+    query = matcher.read("Thankyou!")
+    assert query.words == ("thank", "you")
+    assert query.corrections == (("thankyou", "thank you"),)
+    assert matcher.rank("thankyou")[0].score == matcher.rank("thank you")[0].score
+
+
+def test_words_typed_apart_are_read_together_when_one_is_unknown():
+    matcher = Matcher(THANKS)
+    query = matcher.read("reset my pass word")  # "pass" is known, "word" is not
+    assert query.words == ("reset", "my", "password")
+    assert query.corrections == (("pass word", "password"),)
+    assert matcher.match("reset my pass word").intent.id == "reset"
+    # Two known words stay apart even when they spell a known word.
+    assert matcher.read("is there a way").words == ("is", "there", "a", "way")
+
+
+def test_short_parts_are_neither_split_off_nor_joined():
+    speller = Speller(["in", "sure", "for", "get", "a", "away"], declared=())
+    assert speller.correct("insure") == "insure"  # "in" is too short to split off
+    assert speller.correct("forget") == "for get"  # three letters are enough
+    assert speller.readings(["a", "way"]) == [("a", "a"), ("way", "way")]
+
+
+def test_kept_words_stay_apart_as_typed():
+    matcher = Matcher(THANKS)
+    query = matcher.read("thankyou and pass word", keep=frozenset({"thankyou"}))
+    assert query.words == ("thank", "you", "and", "password")
+    assert query.spared_words == ("thankyou", "and", "password")

@@ -6,6 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from chatbot import Intent, KnowledgeBase, Matcher
 from chatbot.matching.text import Analyzer, normalize, normalized_words, stem
 
 
@@ -26,7 +27,10 @@ from chatbot.matching.text import Analyzer, normalize, normalized_words, stem
         ("Ça va? naïve café", "ca va naive cafe"),
         ("\uff46\uff55\uff4c\uff4c\u3000\uff57\uff49\uff44\uff54\uff48", "full width"),
         ("", ""),
-        ("gpt_4-turbo, v2.0!", "gpt 4 turbo v2 0"),
+        ("gpt_4-turbo, v2.0!", "gpt 4 turbo v 2 0"),
+        ("78x60, 78 X 60 and 78\u00d760", "78 x 60 78 x 60 and 78 x 60"),
+        ("covid19 or covid-19, 5pm, 3.5mm", "covid 19 or covid 19 5 pm 3 5 mm"),
+        ("a 10% discount", "a 10 percent discount"),
         ("we want to maintain the paint", "we want to maintain the paint"),
         ("i cant paint, it aint so", "i can not paint it is not so"),
     ],
@@ -59,6 +63,20 @@ def test_ascii_text_gets_the_words_other_text_would(text):
 )
 def test_stem(word, expected):
     assert stem(word) == expected
+
+
+def test_sizes_and_codes_match_however_they_are_typed():
+    knowledge = KnowledgeBase.of(
+        [
+            Intent(id="size", questions=("do you have a 78x60 tablecloth",), answer="."),
+            Intent(id="covid", questions=("what is your covid-19 policy",), answer="."),
+            Intent(id="jack", questions=("is there a 3.5 mm jack",), answer="."),
+        ]
+    )
+    matcher = Matcher(knowledge)
+    assert matcher.match("78 x 60").intent.id == "size"
+    assert matcher.match("covid19 rules").intent.id == "covid"
+    assert matcher.match("3.5mm").intent.id == "jack"
 
 
 def test_synonyms_rewrite_longest_variant_first():

@@ -18,6 +18,11 @@ def features(terms: Sequence[str]) -> list[str]:
     return [*terms, *map(" ".join, pairwise(terms))]
 
 
+def _words_read(readings: Sequence[tuple[str, str]]) -> list[str]:
+    # A reading may be two words ("thank you") or one for two typed ("password").
+    return [word for _, read in readings for word in read.split(" ")]
+
+
 class Query(Record):
     """A question as the matcher reads it.
 
@@ -26,7 +31,8 @@ class Query(Record):
         words: its normalised words, typos corrected and synonyms applied (not stemmed).
         terms: the words stemmed: what the index scores.
         features: the terms and adjacent term pairs, each once.
-        corrections: (typed, read as) for every word the speller changed.
+        corrections: (typed, read as) for every word the speller changed; either side may be
+            two words ("pass word" read as "password", "thankyou" as "thank you").
         mentions: the entity values the terms name, left to right.
         spared_words: the words with those the reader was asked to keep left as typed (the
             conversation's follow-up rules read these: "they" must not become "the"); the
@@ -90,19 +96,17 @@ class QueryReader:
         """The query for `text`. Matching reads every word spelled; words in `keep` are also
         given as typed, in `spared_words`, for callers that read those words themselves."""
         typed = normalized_words(text)
-        spelled = list(map(self.speller.correct, typed))
-        corrections = tuple(
-            (before, after) for before, after in zip(typed, spelled, strict=True) if before != after
-        )
+        readings = self.speller.readings(typed)
+        corrections = tuple(reading for reading in readings if reading[0] != reading[1])
+        spelled = _words_read(readings) if corrections else typed
         words = tuple(self.analyzer.apply_synonyms(spelled))
         terms = tuple(map(stem, words))
         mentions = self._mentions(terms)
         spared_words = spared_mentions = None
         if keep and any(before in keep for before, _ in corrections):
-            spared = [
-                before if before in keep else after
-                for before, after in zip(typed, spelled, strict=True)
-            ]
+            spared = _words_read(
+                [(before, before if before in keep else after) for before, after in readings]
+            )
             spared_words = tuple(self.analyzer.apply_synonyms(spared))
             spared_mentions = self._mentions(tuple(map(stem, spared_words)))
         return Query(

@@ -7,9 +7,13 @@ them ("both" must stay "both", not become "bot").
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import re
+from collections.abc import Iterable, Sequence
 
 from rapidfuzz import fuzz, process
+from rapidfuzz.distance import OSA, Levenshtein
+
+from chatbot.matching.text import stem
 
 # Unknown words at least this long are corrected to the closest vocabulary word.
 MIN_TYPO_LENGTH = 4
@@ -17,8 +21,15 @@ TYPO_CUTOFF = 80.0
 # A known word is read as a declared word only when closer than that: "jobs" is "job", but
 # "data" stays "data" rather than becoming "date".
 RESPELL_CUTOFF = 85.0
+# A run-together word is read as two known words only when each has at least this many letters
+# ("income" is not "in come").
+MIN_PART_LENGTH = 3
+# Two words typed apart are read as one known word only when each has at least this many
+# letters ("a way" is not "away").
+MIN_JOINED_PART_LENGTH = 2
 # Bound on the cache of corrections, so a stream of junk words cannot grow it forever.
 CACHE_LIMIT = 50_000
+_REPEATED_LETTER = r"(.)\1+"
 
 
 def _by_initial(words: Iterable[str]) -> dict[str, list[str]]:
@@ -26,6 +37,55 @@ def _by_initial(words: Iterable[str]) -> dict[str, list[str]]:
     for word in words:
         table.setdefault(word[0], []).append(word)
     return table
+
+
+def squeeze(word: str) -> str:
+    """The word with every run of one letter written once: doubled letters are the commonest
+    typo ("adress", "pliiows") and the commonest doubt ("cancelled"), so words are compared
+    without them.
+
+    Example:
+        >>> squeeze("pliiows"), squeeze("pillows")
+        ('pliows', 'pilows')
+    """
+    return re.sub(_REPEATED_LETTER, r"\1", word)
+
+
+def _swaps(word: str) -> Iterable[str]:
+    """The word with each pair of adjacent letters swapped, the first two last (typos rarely
+    hit the first letter)."""
+    for position in range(1, len(word) - 1):
+        yield word[:position] + word[position + 1] + word[position] + word[position + 2 :]
+    if len(word) > 1:
+        yield word[1] + word[0] + word[2:]
+
+
+class _Lookup:
+    """The vocabulary arranged for correcting unknown words; built on the first unknown word,
+    as most questions have none and every start would pay for it."""
+
+    def __init__(self, vocabulary: Sequence[str]) -> None:
+        # An unknown word whose stem is a known word's stem is an inflection the stemmer
+        # already reads right ("answers"): correcting it could only make it worse.
+        self.stems = frozenset(map(stem, vocabulary))
+        self.by_squeezed: dict[str, list[str]] = {}
+        for word in vocabulary:
+            self.by_squeezed.setdefault(squeeze(word), []).append(word)
+        self.by_initial = _by_initial(vocabulary)
+
+
+def _typo_order(typed: str, candidate: str) -> tuple[int, bool, int, float]:
+    # Fewest edits first, counting a swap of adjacent letters as one; then a reading that swaps
+    # letters (the typed word has exactly the candidate's letters: "waht" is "what", not
+    # "wait"); then the longer word (a dropped letter is likelier than an added one, and
+    # longer words say more); then the closest by characters.
+    edits = OSA.distance(typed, candidate)
+    return (
+        edits,
+        Levenshtein.distance(typed, candidate) == edits,
+        -len(candidate),
+        -fuzz.ratio(typed, candidate),
+    )
 
 
 class Speller:
@@ -45,11 +105,45 @@ class Speller:
         self._known = frozenset(self.vocabulary)
         self._declared = declared
         self._declared_by_initial = _by_initial(sorted(declared))
-        self._by_initial = _by_initial(self.vocabulary)
+        self._lookup: _Lookup | None = None
         self._corrections: dict[str, str] = {}
 
+    def readings(self, words: Sequence[str]) -> list[tuple[str, str]]:
+        """How each typed word is read, as (typed, read as) pairs, one per word or per pair of
+        words typed apart: "pass word" is read as "password" when that is a known word and
+        "pass" or "word" is not; a run-together "thankyou" is read as "thank you".
+
+        Example:
+            >>> speller = Speller(["password", "thank", "you"], declared=[])
+            >>> speller.readings(["thankyou", "pass", "word"])
+            [('thankyou', 'thank you'), ('pass word', 'password')]
+        """
+        known = self._known
+        result: list[tuple[str, str]] = []
+        position = 0
+        last = len(words) - 1
+        while position <= last:
+            word = words[position]
+            if position < last:
+                following = words[position + 1]
+                if (word not in known or following not in known) and self._joins(word, following):
+                    result.append((f"{word} {following}", word + following))
+                    position += 2
+                    continue
+            result.append((word, self.correct(word)))
+            position += 1
+        return result
+
+    def _joins(self, word: str, following: str) -> bool:
+        return (
+            word + following in self._known
+            and len(word) >= MIN_JOINED_PART_LENGTH
+            and len(following) >= MIN_JOINED_PART_LENGTH
+        )
+
     def correct(self, word: str) -> str:
-        """The vocabulary word closest to an unknown word, or the word itself.
+        """The vocabulary word closest to an unknown word, two known words separated by a space
+        for a run-together one ("thankyou"), or the word itself.
 
         A word that questions use but that misspells a declared word (a curator's typo
         variant, such as "generativ") is read as the declared word, so that it still names
@@ -63,15 +157,60 @@ class Speller:
         cached = self._corrections.get(word)
         if cached is not None:
             return cached
-        # Typos rarely hit the first letter; requiring it keeps "account" from becoming "count".
         if known:
-            candidates = self._declared_by_initial[word[0]]
-            cutoff = RESPELL_CUTOFF
+            best = process.extractOne(
+                word,
+                self._declared_by_initial[word[0]],
+                scorer=fuzz.ratio,
+                score_cutoff=RESPELL_CUTOFF,
+            )
+            corrected = best[0] if best else word
         else:
-            candidates = self._by_initial.get(word[0], [])
-            cutoff = TYPO_CUTOFF
-        best = process.extractOne(word, candidates, scorer=fuzz.ratio, score_cutoff=cutoff)
-        corrected = best[0] if best else word
+            corrected = self._closest_known(word)
         if len(self._corrections) < CACHE_LIMIT:
             self._corrections[word] = corrected
         return corrected
+
+    def _closest_known(self, word: str) -> str:
+        """The vocabulary word an unknown word most likely misspells, or the word itself."""
+        lookup = self._lookup
+        if lookup is None:
+            # Benign race: two threads meeting their first unknown word both build it.
+            lookup = self._lookup = _Lookup(self.vocabulary)
+        if stem(word) in lookup.stems:
+            return word
+        # Exact readings first: the word with its doubled letters undone ("pliiows" is
+        # "pillows" once "pliows" swaps back), then one swap of adjacent letters ("hwat").
+        squeezed = squeeze(word)
+        found = lookup.by_squeezed.get(squeezed)
+        if found is None:
+            found = next(filter(None, map(lookup.by_squeezed.get, _swaps(squeezed))), None)
+        if found is not None:
+            # Words that differ only in doubled letters ("filing", "filling"): the closer as typed.
+            return max(found, key=lambda known: fuzz.ratio(word, known))
+        # Then the nearest word, as typed (squeezing both would bring words with doubled
+        # letters too close: "channel" is not "cancel"). Typos rarely hit the first letter, so
+        # it must share it ("acount" must not become "count").
+        close = process.extract(
+            word,
+            lookup.by_initial.get(word[0], ()),
+            scorer=fuzz.ratio,
+            score_cutoff=TYPO_CUTOFF,
+            limit=None,
+        )
+        if not close:
+            return self._split(word)
+        return min((known for known, _, _ in close), key=lambda known: _typo_order(word, known))
+
+    def _split(self, word: str) -> str:
+        """Two known words run together ("thankyou" is "thank you"), the more even split
+        first, or the word itself."""
+        known = self._known
+        best = word
+        shortest = 0
+        for position in range(MIN_PART_LENGTH, len(word) - MIN_PART_LENGTH + 1):
+            head, tail = word[:position], word[position:]
+            if head in known and tail in known and min(len(head), len(tail)) > shortest:
+                best = f"{head} {tail}"
+                shortest = min(len(head), len(tail))
+        return best

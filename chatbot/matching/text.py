@@ -9,7 +9,10 @@ from functools import lru_cache
 # Longer inputs are cut here: nobody types a question this long, and it bounds the work per query.
 MAX_QUERY_CHARS = 1000
 
-_APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'", "`": "'", "\u00b4": "'"})
+_APOSTROPHES = str.maketrans(
+    # The multiplication sign too: "78\u00d760" is the size "78x60".
+    {"\u2019": "'", "\u2018": "'", "\u02bc": "'", "`": "'", "\u00b4": "'", "\u00d7": "x"}
+)
 # One pass over the text, alternatives tried in this order at each position.
 _CONTRACTIONS = re.compile(
     r"\b(can|won|ain)'?t\b"
@@ -79,6 +82,8 @@ def normalized_words(text: str) -> list[str]:
         ['what', 'is', 'an', 'llm', 'output']
     """
     text = text[:MAX_QUERY_CHARS]
+    if "%" in text:
+        text = text.replace("%", " percent ")
     ascii_text = text.isascii()
     if ascii_text:  # most questions: no Unicode work needed
         text = text.replace("`", "'").lower()
@@ -94,8 +99,28 @@ def normalized_words(text: str) -> list[str]:
     if "'" in text or "cant" in text or "wont" in text or "aint" in text:
         text = _CONTRACTIONS.sub(_expand, text)
     if ascii_text:  # still ASCII: expanding contractions adds only ASCII letters and spaces
-        return text.encode().translate(_ASCII_WORD_TABLE).decode().split()
-    return re.findall(_WORD, text)
+        words = text.encode().translate(_ASCII_WORD_TABLE).decode().split()
+    else:
+        words = re.findall(_WORD, text)
+    if "".join(words).isalpha():  # most text: no digits, so nothing to split
+        return words
+    return [part for word in words for part in _numbers_apart(word)]
+
+
+def _numbers_apart(word: str) -> list[str]:
+    """The word cut where digits meet letters. Numbers and letters are separate words however
+    they are typed: "78x60", "78 x 60" and "78 X 60" are one size, "covid19" and "covid-19"
+    one name, "5pm" is "5 pm"."""
+    if word.isalpha() or word.isdigit():
+        return [word]
+    parts = []
+    start = 0
+    for position in range(1, len(word)):
+        if word[position].isdigit() != word[position - 1].isdigit():
+            parts.append(word[start:position])
+            start = position
+    parts.append(word[start:])
+    return parts
 
 
 @lru_cache(maxsize=1 << 16)

@@ -35,17 +35,17 @@ SPREAD = 5.0
 # Intents further behind the best than this take no share of its clarity.
 WINDOW = 15.0
 # Coefficients of the logistic model: evidence and lead are read on a 0-1 scale.
-EVIDENCE = 0.925
-LEAD = 2.074
-CLARITY = 2.077
-CLARITY_BY_QUESTIONS = 0.62
-KNOWN_SHARE = 0.924
-HELD_SHARE = 0.107
-HELD_SHARE_BY_QUESTIONS = 0.341
-WORDS = 0.247
-KNOWN_WORDS = 0.645
-QUESTIONS = -0.831
-BIAS = -3.317
+EVIDENCE = 0.9
+LEAD = 2.216
+CLARITY = 1.987
+CLARITY_BY_QUESTIONS = 0.628
+KNOWN_SHARE = 0.913
+HELD_SHARE = -0.041
+HELD_SHARE_BY_QUESTIONS = 0.461
+WORDS = 0.173
+KNOWN_WORDS = 0.776
+QUESTIONS = -0.921
+BIAS = -3.343
 
 
 class Familiarity:

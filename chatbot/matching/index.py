@@ -64,6 +64,8 @@ CHARACTERS = "(characters)"
 REVERSE_QUESTIONS = 5
 # Function words ("me", "how", "the") weigh this share of what their rarity would give.
 FUNCTION_WORD_WEIGHT = 0.5
+# A word only answers use counts this much towards a question's familiarity.
+ANSWER_WORD_SHARE = 0.5
 # Word pairs weigh this much relative to single words with the same BM25 weight.
 PAIR_WEIGHT = 0.5
 
@@ -105,6 +107,10 @@ class Hit(Record):
 
 
 CHANNELS = ("coverage", "known", "reverse", "answer", "characters", "wording")
+
+
+def _familiarity_weight(term: str) -> float:
+    return FUNCTION_WORD_WEIGHT if len(term) <= 2 or term in FUNCTION_WORDS else 1.0
 
 
 def _sorted_words(words: Sequence[str]) -> str:
@@ -202,6 +208,7 @@ class Index:
             for term, count in df.items()
         }
         self.unknown_word_weight = math.log(1.0 + (documents + 0.5) / 0.5)
+        self.asked_words = frozenset().union(*self.intent_sets)
         self.question_totals = [
             sum(self.word_weight[term] for term in terms) or 1.0 for terms in self.question_sets
         ]
@@ -312,10 +319,19 @@ class Index:
 
     def familiarity(self, query: Query) -> Familiarity:
         """How well the knowledge base knows the query's words (see `Familiarity`)."""
-        word_weight = self.word_weight
+        # Each distinct word counts once, whatever its rarity (a FAQ about LLMs uses "llm" in
+        # every entry, and it is still the surest sign of a question about its subject), but a
+        # function word or a word of one or two letters counts FUNCTION_WORD_WEIGHT.
         unique = set(query.terms)
-        known = [word_weight[term] for term in unique if term in word_weight]
-        total = sum(known) + sum(map(self._unknown_weight, unique - word_weight.keys()))
+        asked = self.asked_words
+        weight = _familiarity_weight
+        total = sum(map(weight, unique))
+        # Words only the answers use count half: answers hold many words people never ask with.
+        known_weight = sum(
+            weight(term) for term in unique if term in asked
+        ) + ANSWER_WORD_SHARE * sum(
+            weight(term) for term in unique if term not in asked and term in self.word_weight
+        )
         # Terms and pairs the index holds, against those it does not, each of those weighing
         # like a rare word at full strength: strong evidence of another subject.
         ceiling = self.ceiling
@@ -324,10 +340,10 @@ class Index:
             PAIR_WEIGHT if " " in term else 1.0 for term in query.features if term not in ceiling
         )
         return Familiarity(
-            sum(known) / total if total else 0.0,
+            known_weight / total if total else 0.0,
             held / (held + missing) if held + missing else 0.0,
             len(query.words),
-            len(known),
+            sum(term in self.word_weight for term in unique),
             len(self.question_text) / max(self.intent_count, 1),
         )
 

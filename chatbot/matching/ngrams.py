@@ -13,7 +13,7 @@ import math
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
-from itertools import repeat
+from itertools import chain, repeat
 from operator import mul
 
 # N-gram lengths, and how many questions of an intent make its profile: with many questions the
@@ -35,30 +35,37 @@ def word_ngrams(word: str) -> tuple[str, ...]:
 
 
 def _counts(words: Iterable[str]) -> Counter[str]:
-    counts: Counter[str] = Counter()
-    for word in words:
-        counts.update(word_ngrams(word))
-    return counts
+    # chain and map run in C, and so does Counter's counting: no Python frame per n-gram.
+    return Counter(chain.from_iterable(map(word_ngrams, words)))
 
 
 class NgramProfiles:
-    """One unit-length character n-gram vector per intent; immutable once built."""
+    """One unit-length character n-gram vector per intent; immutable once built (apart from
+    profiles worked out on first use).
+
+    An n-gram's weight (idf) comes from how many intents' words hold it.
+    """
 
     def __init__(self, intent_words: Sequence[Sequence[Sequence[str]]]) -> None:
         """Build from each intent's questions, each a sequence of normalised words."""
-        counts = [
-            _counts(word for question in questions[:PROFILE_QUESTIONS] for word in question)
+        # Each intent's words, counted: its profile is made from them when first needed.
+        self._words = [
+            Counter(chain.from_iterable(questions[:PROFILE_QUESTIONS]))
             for questions in intent_words
         ]
         document_frequency: Counter[str] = Counter()
-        for intent_counts in counts:
-            document_frequency.update(intent_counts.keys())
-        total = len(counts)
-        self.idf = {
-            gram: math.log((1.0 + total) / (1.0 + df)) + 1.0
-            for gram, df in document_frequency.items()
+        for words in self._words:
+            document_frequency.update(set(chain.from_iterable(map(word_ngrams, words))))
+        total = len(self._words)
+        # One logarithm per document frequency, not per n-gram: frequencies repeat.
+        by_frequency = {
+            df: math.log((1.0 + total) / (1.0 + df)) + 1.0
+            for df in set(document_frequency.values())
         }
-        self.profiles: list[dict[str, float]] = [self._unit(c) for c in counts]
+        self.idf = {gram: by_frequency[df] for gram, df in document_frequency.items()}
+        # Each intent's unit vector, made when the intent is first compared: a question is
+        # compared with a few candidates only, so most knowledge bases never need them all.
+        self._profiles: dict[int, dict[str, float]] = {}
 
     def _unit(self, counts: Counter[str]) -> dict[str, float]:
         idf = self.idf
@@ -67,6 +74,19 @@ class NgramProfiles:
         }
         norm = math.sqrt(sum(value * value for value in vector.values())) or 1.0
         return {gram: value / norm for gram, value in vector.items() if value}
+
+    def profile(self, intent_index: int) -> dict[str, float]:
+        """An intent's unit n-gram vector."""
+        found = self._profiles.get(intent_index)
+        if found is None:
+            words = self._words[intent_index]
+            grams: Counter[str] = Counter()
+            for word, times in words.items():
+                for gram in word_ngrams(word):
+                    grams[gram] += times
+            # Benign race: two threads making the same profile store equal dictionaries.
+            found = self._profiles[intent_index] = self._unit(grams)
+        return found
 
     def vector(self, words: Iterable[str]) -> tuple[tuple[str, ...], tuple[float, ...]]:
         """The unit n-gram vector of some words, as (n-grams, weights); n-grams no intent
@@ -80,5 +100,5 @@ class NgramProfiles:
         """Cosine similarity of a vector from `vector` with an intent's profile (0 to 1)."""
         grams, weights = vector
         # map and sum run in C: a generator would cost a Python frame per n-gram.
-        found = map(self.profiles[intent_index].get, grams, repeat(0.0))
+        found = map(self.profile(intent_index).get, grams, repeat(0.0))
         return float(sum(map(mul, weights, found)))

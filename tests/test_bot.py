@@ -82,7 +82,8 @@ def test_bot_repr_counts_what_it_knows_and_names_its_files_briefly(bundled_bot):
     questions = sum(len(intent.questions) for intent in knowledge)
     folder = bundled_intents_path().name  # "intents" in a checkout, "_intents" when installed
     assert repr(bundled_bot) == (
-        f"Bot(intents={len(knowledge)}, questions={questions}, threshold=40.0, "
+        f"Bot(intents={len(knowledge)}, questions={questions}, "
+        f"threshold={bundled_bot.matcher.threshold}, "
         f"sources=['.../{folder}/faq.yaml', '.../{folder}/smalltalk.yaml'])"
     )
 

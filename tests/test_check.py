@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
@@ -73,7 +74,9 @@ def test_nearly_the_same_question_is_found_by_the_matchers_scores(write_yaml):
         f"nearly the same as 'what are your opening hours' in intent 'opening_hours' "
         f"({path}:6): asked '"
     )
-    assert "the matcher scores 'opening_hours' " in near[0]
+    scores = near[0].split("the matcher scores ")[1]
+    assert "'opening_hours' " in scores
+    assert "'weekend' " in scores
 
 
 def test_confusable_intents_from_the_leave_one_out_self_test(write_yaml):
@@ -110,15 +113,20 @@ def test_references_that_point_nowhere_and_thin_intents(write_yaml):
         .replace(", i want my money back", "")
     )
     path = write_yaml(text)
-    assert messages(check_intents(path)) == [
+    found = messages(check_intents(path))
+    score = found[-1].rsplit(", ", 1)[-1].rstrip(")")
+    assert found == [
         f"{path}:6: warning: intent 'opening_hours': follow-up 'contact_us' is not an intent "
         "(did you mean 'contact'?)",
         f"{path}:10: warning: intent 'contact': slot 'chanel' names an entity that no file "
         "declares (did you mean 'channel'?)",
         f"{path}:10: warning: intent 'contact': slot 'channel: fax' names a value that entity "
         "'channel' does not declare",
-        f"{path}:14: warning: intent 'refunds': only 2 questions; give at least 3 wordings so "
-        "that it is matched reliably",
+        # With one of its two wordings left out, "how do i get a refund" goes to contact on
+        # "how do i" alone: the entry needs more wordings (no second warning says so again).
+        f"{path}:14: warning: intent 'refunds': confusable with intent 'contact': 2 of its 2 "
+        "questions, each left out in turn, are answered by 'contact' (e.g. 'how do i get a "
+        f"refund' matches 'how do i reach support', {score})",
     ]
 
 
@@ -269,4 +277,6 @@ def test_a_shared_question_is_one_warning_and_the_clearest_example(tmp_path):
     assert "is the same as 'What is an LLM?' in intent 'llm_definition'" in about_repeat[0]
     confusable = [text for text in found if "confusable" in text]
     assert len(confusable) == 1
-    assert "(e.g. 'what is an llm?' matches 'What is an LLM?', 100.0)" in confusable[0]
+    assert re.search(
+        r"\(e\.g\. 'what is an llm\?' matches 'What is an LLM\?', \d+\.\d\)", confusable[0]
+    )

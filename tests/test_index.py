@@ -86,4 +86,8 @@ def test_a_single_intent_knowledge_base_still_scores():
     index = make_index({"only": ["hello there"]})
     hits = index.search(read(index, "hello there"), 3)
     assert [hit.intent_index for hit in hits] == [0]
-    assert hits[0].score == pytest.approx(100.0, abs=0.01)
+    # Every channel is at its best, but the answer's: it counts words the questions lack.
+    coverage, known, reverse, answer, characters, wording = hits[0].channels
+    assert (coverage, known, reverse, wording) == (1.0, 1.0, 1.0, 1.0)
+    assert characters == pytest.approx(1.0)
+    assert answer == 0.0

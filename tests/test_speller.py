@@ -139,3 +139,11 @@ def test_kept_words_stay_apart_as_typed():
     query = matcher.read("thankyou and pass word", keep=frozenset({"thankyou"}))
     assert query.words == ("thank", "you", "and", "password")
     assert query.spared_words == ("thankyou", "and", "password")
+
+
+def test_a_word_of_its_own_is_not_read_as_a_longer_word():
+    speller = Speller(["transformer", "architecture"], declared=())
+    # Three letters more is a different word, not a typo: "transfer 100 euros" is no question
+    # about transformers.
+    assert speller.correct("transfer") == "transfer"
+    assert speller.correct("transformr") == "transformer"

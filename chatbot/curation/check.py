@@ -8,7 +8,9 @@ start with them. Warnings are files the bot accepts but a curator would want to 
 - confusable intents: left out of the knowledge base, at least `CONFUSABLE_SHARE` of an
   intent's questions (and at least two) are answered by one other intent instead;
 - follow-ups that name no intent, and slots that name an undeclared entity or value;
-- intents with fewer than `MIN_QUESTIONS` questions;
+- intents with fewer than `MIN_QUESTIONS` questions whose questions, each left out in turn,
+  the bot no longer answers with them (one wording and a good answer is often enough: an entry
+  is only flagged when the self-test shows it is not);
 - empty answers, and answers longer than `MAX_ANSWER_CHARS` characters.
 
 Example:
@@ -35,7 +37,8 @@ from chatbot.matching.text import normalize
 
 PathLike = Union[str, "os.PathLike[str]"]
 
-# Fewer wordings than this and an intent is matched by luck more than by evidence.
+# With fewer wordings than this an intent leans on each one; it is flagged when one of them,
+# left out, is no longer answered by it (its other wordings and its answer do not reach it).
 MIN_QUESTIONS = 3
 # Longer answers stop reading like a chat reply (about 200 words); details belong in `more`.
 MAX_ANSWER_CHARS = 1200
@@ -161,11 +164,16 @@ def check_intents(*paths: PathLike | Iterable[PathLike], folds: int = FOLDS) -> 
 def lint(knowledge: KnowledgeBase, *, folds: int = FOLDS) -> list[Finding]:
     """The warnings for a knowledge base that loaded, sorted by file, line and message."""
     matcher = Matcher(knowledge)
+    verdicts = self_test(knowledge, folds=folds, threshold=matcher.threshold)
+    confusable = list(confusable_warnings(verdicts))
+    # An intent already named as confusable needs no second warning about its few wordings.
+    named = {finding.intent for finding in confusable}
     findings = [
         *_reference_warnings(knowledge),
         *_size_warnings(knowledge),
+        *(finding for finding in _thin_warnings(verdicts) if finding.intent not in named),
         *_duplicate_warnings(knowledge, matcher),
-        *confusable_warnings(self_test(knowledge, folds=folds)),
+        *confusable,
     ]
     findings.sort(key=lambda found: (found.path or "", found.line or 0, found.message))
     return findings
@@ -216,14 +224,35 @@ def _reference_warnings(knowledge: KnowledgeBase) -> Iterator[Finding]:
                 )
 
 
+def _thin_warnings(verdicts: list[LeftOut]) -> Iterator[Finding]:
+    """Intents with few questions that the self-test shows are not reached without one."""
+    by_intent: dict[str, list[LeftOut]] = {}
+    for verdict in verdicts:
+        by_intent.setdefault(verdict.intent.id, []).append(verdict)
+    for group in by_intent.values():
+        intent = group[0].intent
+        if len(intent.questions) >= MIN_QUESTIONS:
+            continue
+        missed = [v for v in group if v.match is None or v.match.intent.id != intent.id]
+        if not missed:
+            continue
+        example = missed[0]
+        went = (
+            f"is answered by '{example.match.intent.id}'"
+            if example.match is not None
+            else "gets no answer"
+        )
+        others = "its other wordings and its answer" if len(intent.questions) > 1 else "its answer"
+        yield _warning(
+            intent,
+            f"only {_plural(len(intent.questions), 'question')}, and with '{example.question}' "
+            f"left out, {others} do not reach it (asked, it {went}); add the wordings people "
+            "use",
+        )
+
+
 def _size_warnings(knowledge: KnowledgeBase) -> Iterator[Finding]:
     for intent in knowledge:
-        if len(intent.questions) < MIN_QUESTIONS:
-            yield _warning(
-                intent,
-                f"only {_plural(len(intent.questions), 'question')}; "
-                f"give at least {MIN_QUESTIONS} wordings so that it is matched reliably",
-            )
         if not intent.answer.strip():
             yield _warning(intent, "the answer is empty")
         elif len(intent.answer) > MAX_ANSWER_CHARS:
@@ -280,7 +309,9 @@ def _duplicate_warnings(knowledge: KnowledgeBase, matcher: Matcher) -> Iterator[
                 )
 
 
-def self_test(knowledge: KnowledgeBase, *, folds: int = FOLDS) -> list[LeftOut]:
+def self_test(
+    knowledge: KnowledgeBase, *, folds: int = FOLDS, threshold: float | None = None
+) -> list[LeftOut]:
     """Leave each question out in turn and see which intent answers it then.
 
     The matcher is rebuilt once per fold, without every `folds`-th question (numbered across
@@ -291,6 +322,8 @@ def self_test(knowledge: KnowledgeBase, *, folds: int = FOLDS) -> list[LeftOut]:
     Args:
         knowledge: the knowledge base to test.
         folds: how many matchers to build.
+        threshold: the threshold the left-out questions must reach (default: the knowledge
+            base's own, calibrated once on the whole of it, not on each reduced copy).
 
     Returns:
         One verdict per question, in knowledge-base order.
@@ -301,6 +334,8 @@ def self_test(knowledge: KnowledgeBase, *, folds: int = FOLDS) -> list[LeftOut]:
         for question_index in range(len(intent.questions))
     ]
     count = max(1, min(folds, len(numbered)))
+    if threshold is None:
+        threshold = Matcher(knowledge).threshold
     verdicts: dict[tuple[int, int], LeftOut] = {}
     for fold in range(count):
         held = {pair for number, pair in enumerate(numbered) if number % count == fold}
@@ -316,7 +351,7 @@ def self_test(knowledge: KnowledgeBase, *, folds: int = FOLDS) -> list[LeftOut]:
                 for intent_index, intent in enumerate(knowledge.intents)
             ),
         )
-        matcher = Matcher(reduced)
+        matcher = Matcher(reduced, threshold=threshold)
         for intent_index, question_index in held:
             intent = knowledge.intents[intent_index]
             question = intent.questions[question_index]

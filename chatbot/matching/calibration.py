@@ -13,7 +13,11 @@ modest. So each knowledge base learns its own threshold, once, from two samples:
 The threshold is the one that keeps the most right answers while turning away off-topic messages,
 the second weighing OFF_TOPIC_WEIGHT as much as the first, within MIN_THRESHOLD..MAX_THRESHOLD.
 A knowledge base whose entries all have a single question has nothing to leave out; its threshold
-then turns away all but OFF_TOPIC_ACCEPTED of the off-topic messages.
+then turns away all but OFF_TOPIC_ACCEPTED of the off-topic messages. One with fewer than
+MIN_INTENTS entries keeps the default: its samples would be too small to say anything. One with
+many questions per entry moves less far from the default, and with MANY_QUESTIONS (see
+`chatbot.matching.index`) not at all: its held-out questions nearly always keep a near twin, so
+they score higher than new users' questions would.
 """
 
 from __future__ import annotations
@@ -36,6 +40,8 @@ SOFTNESS = 2.0
 OFF_TOPIC_WEIGHT = 0.1
 OFF_TOPIC_ACCEPTED = 0.1
 MIN_THRESHOLD, MAX_THRESHOLD = 20.0, 70.0
+# Knowledge bases with fewer entries keep the default threshold: too few samples to learn from.
+MIN_INTENTS = 10
 # Thresholds tried, a point apart.
 STEP = 1.0
 

@@ -15,8 +15,9 @@ the estimated chance, in percent, that the answer is the right one, from:
 - how much of the question the knowledge base knows: the share of its word weight in words some
   question or answer uses, and the share of its weight, word pairs included, that the index
   holds at all. Words the base never uses lower the chance, but do not sink a good match;
-- how many words the question has, and how many of them the knowledge base knows: evidence
-  spread over more words is more reliable, so one known word is never a confident match;
+- how many words the question has, and how many of its content words (not function words such
+  as "how" or "the") the intent's questions or answer use: evidence spread over more words is
+  more reliable, and a match on "how do i" alone is no match at all;
 - how many questions the knowledge base has per intent: with many, a close wording is common
   even for off-topic messages, so the lead and the familiarity count for more.
 
@@ -35,17 +36,17 @@ SPREAD = 5.0
 # Intents further behind the best than this take no share of its clarity.
 WINDOW = 15.0
 # Coefficients of the logistic model: evidence and lead are read on a 0-1 scale.
-EVIDENCE = 0.9
-LEAD = 2.216
-CLARITY = 1.987
-CLARITY_BY_QUESTIONS = 0.628
-KNOWN_SHARE = 0.913
-HELD_SHARE = -0.041
-HELD_SHARE_BY_QUESTIONS = 0.461
-WORDS = 0.173
-KNOWN_WORDS = 0.776
-QUESTIONS = -0.921
-BIAS = -3.343
+EVIDENCE = 0.654
+LEAD = 2.186
+CLARITY = 1.835
+CLARITY_BY_QUESTIONS = 0.597
+SHARED_WORDS = 0.596
+KNOWN_SHARE = 0.993
+HELD_SHARE = 0.083
+HELD_SHARE_BY_QUESTIONS = 0.433
+WORDS = 0.624
+QUESTIONS = -0.85
+BIAS = -3.289
 
 
 class Familiarity:
@@ -55,11 +56,13 @@ class Familiarity:
         known_share: the share (0 to 1) of the question's word weight in known words.
         held_share: the share (0 to 1) of its terms' and word pairs' weight the index holds.
         words: how many words the question has.
-        known: how many distinct words of it the knowledge base knows.
+        known: how many distinct words of it the knowledge base knows, function words and
+            words of one or two letters left out.
         questions_per_intent: the knowledge base's questions per intent.
+        content: how many distinct content words (not function words) the question has.
     """
 
-    __slots__ = ("held_share", "known", "known_share", "questions_per_intent", "words")
+    __slots__ = ("content", "held_share", "known", "known_share", "questions_per_intent", "words")
 
     def __init__(
         self,
@@ -68,12 +71,14 @@ class Familiarity:
         words: int,
         known: int,
         questions_per_intent: float,
+        content: int = 0,
     ) -> None:
         self.known_share = known_share
         self.held_share = held_share
         self.words = words
         self.known = known
         self.questions_per_intent = questions_per_intent
+        self.content = content
 
 
 def clarity(evidence: Sequence[float]) -> float:
@@ -87,7 +92,9 @@ def clarity(evidence: Sequence[float]) -> float:
     return math.exp((best - peak) / SPREAD) / mass
 
 
-def confidence(evidence: float, lead: float, clear: float, familiar: Familiarity) -> float:
+def confidence(
+    evidence: float, lead: float, clear: float, shared: int, familiar: Familiarity
+) -> float:
     """The chance, 0 to 100, that an intent with this evidence is the right answer.
 
     Args:
@@ -95,6 +102,7 @@ def confidence(evidence: float, lead: float, clear: float, familiar: Familiarity
         lead: its evidence minus the best other intent's (negative when behind), in points.
         clear: the best intent's clarity (see `clarity`), scaled for this intent by its
             evidence relative to the best's.
+        shared: how many of the question's content words the intent's questions or answer use.
         familiar: how well the knowledge base knows the question's words.
     """
     questions = math.log(max(familiar.questions_per_intent, 1.0))
@@ -106,7 +114,7 @@ def confidence(evidence: float, lead: float, clear: float, familiar: Familiarity
         + KNOWN_SHARE * familiar.known_share
         + (HELD_SHARE + HELD_SHARE_BY_QUESTIONS * questions) * familiar.held_share
         + WORDS * math.log1p(familiar.words)
-        + KNOWN_WORDS * math.log1p(familiar.known)
+        + SHARED_WORDS * math.log1p(shared)
         + QUESTIONS * questions
     )
     if z < -30.0:

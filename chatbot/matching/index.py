@@ -82,14 +82,24 @@ class Hit(Record):
         question_index: the stored question (over all intents) that fits the query best.
         channels: each channel's value, 0 to 1, in the order of `CHANNELS`.
         attainable: the most BM25 weight the query's terms could carry in any intent.
+        shared: how many of the query's content words (not function words) the intent's
+            questions or answer use.
     """
 
-    __slots__ = _fields = ("intent_index", "score", "question_index", "channels", "attainable")
+    __slots__ = _fields = (
+        "intent_index",
+        "score",
+        "question_index",
+        "channels",
+        "attainable",
+        "shared",
+    )
     intent_index: int
     score: float
     question_index: int
     channels: tuple[float, ...]
     attainable: float
+    shared: int
 
     def __init__(
         self,
@@ -98,12 +108,14 @@ class Hit(Record):
         question_index: int,
         channels: tuple[float, ...],
         attainable: float,
+        shared: int = 0,
     ) -> None:
         set_field(self, "intent_index", intent_index)
         set_field(self, "score", score)
         set_field(self, "question_index", question_index)
         set_field(self, "channels", channels)
         set_field(self, "attainable", attainable)
+        set_field(self, "shared", shared)
 
 
 CHANNELS = ("coverage", "known", "reverse", "answer", "characters", "wording")
@@ -343,8 +355,9 @@ class Index:
             known_weight / total if total else 0.0,
             held / (held + missing) if held + missing else 0.0,
             len(query.words),
-            sum(term in self.word_weight for term in unique),
+            sum(_familiarity_weight(term) == 1.0 for term in unique if term in self.word_weight),
             len(self.question_text) / max(self.intent_count, 1),
+            sum(_familiarity_weight(term) == 1.0 for term in unique),
         )
 
     def search(self, query: Query, limit: int) -> list[Hit]:
@@ -362,6 +375,7 @@ class Index:
         all_total = known_total + sum(map(self._unknown_weight, unknown))
         wording = _sorted_words(query.words)
         weigh = known.__getitem__
+        content = {term for term in known_terms if _familiarity_weight(term) == 1.0}
         w_coverage, w_known, w_reverse, w_answer, w_characters, w_wording = self.channel_weights
         # Channels this knowledge base gives no weight to are not worked out at all.
         ngram_vector = self.ngrams.vector(query.words) if w_characters else None
@@ -400,6 +414,7 @@ class Index:
                 + w_characters * channels[4]
                 + w_wording * channels[5]
             )
+            entry = used | (self.answer_sets[intent_index] & content)
             hits.append(
                 Hit(
                     intent_index,
@@ -407,6 +422,7 @@ class Index:
                     first + position,
                     channels,
                     attainable,
+                    len(entry & content),
                 )
             )
         hits.sort(key=lambda hit: (-hit.score, hit.intent_index))

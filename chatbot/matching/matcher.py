@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Iterable
 
 from chatbot.intents import Intent, KnowledgeBase
 from chatbot.matching.calibration import (
+    MIN_INTENTS,
     Calibration,
     cached,
     choose_threshold,
@@ -33,9 +35,16 @@ WORDING_CANDIDATES = 5
 # other subject is strong evidence against them.
 SLOT_AGREES = 3.0
 SLOT_CONFLICTS = -12.0
+# An entity value at least this share of an intent's questions name (and none contradicts)
+# counts as one of its slots when scoring.
+IMPLIED_SLOT_SHARE = 0.75
 # How many candidates are re-scored with entity agreement before the cut (when there are
 # entities: without them the index's own order is final).
 CANDIDATES = 10
+# Calibrations worked out in this process, by knowledge base fingerprint (bounded: a long-lived
+# server reloading ever-changing files must not grow it forever).
+_CALIBRATIONS: dict[str, Calibration] = {}
+CALIBRATIONS_KEPT = 256
 # The name of the step from evidence to score in contributions.
 CONFIDENCE = "(confidence)"
 
@@ -149,6 +158,7 @@ class Matcher:
         self._index = Index(self.knowledge, self.analyzer, key_terms)
         speller = Speller(self._index.words, declared_words(self.knowledge, self.analyzer))
         self._reader = QueryReader(self.analyzer, speller, self.entities)
+        self._slots = [self._slots_of(intent) for intent in self.knowledge.intents]
 
     @property
     def threshold(self) -> float:
@@ -168,21 +178,30 @@ class Matcher:
         return self._calibration
 
     def _cached_calibration(self) -> Calibration:
-        path = self._calibration_cache
-        if path is None:
-            return self.calibrate()
+        # Remembered for the life of the process (a reloaded or second bot on the same
+        # knowledge base calibrates once), and between runs in the cache file if there is one.
         key = fingerprint(self.knowledge)
-        found = cached(path, key)
+        found = _CALIBRATIONS.get(key)
+        if found is not None:
+            return found
+        path = self._calibration_cache
+        found = cached(path, key) if path is not None else None
         if found is None:
             found = self.calibrate()
-            remember(path, key, found)
+            if path is not None:
+                remember(path, key, found)
+        if len(_CALIBRATIONS) < CALIBRATIONS_KEPT:
+            _CALIBRATIONS[key] = found
         return found
 
     def calibrate(self) -> Calibration:
         """Work out the threshold this knowledge base should have (see
         `chatbot.matching.calibration`), whatever threshold is in force."""
         trust = 1.0 - self._index.many
-        if not trust:  # many questions per intent: the default, whatever the samples say
+        # Many questions per intent: held-out questions nearly always keep a near twin, and say
+        # little about new ones. Very few intents: the samples say little at all. Either way,
+        # the default.
+        if not trust or len(self.knowledge.intents) < MIN_INTENTS:
             return Calibration(DEFAULT_THRESHOLD, 0, None, 0, 0.0)
         held_out = []
         for reduced, asked in held_out_folds(self.knowledge):
@@ -244,15 +263,31 @@ class Matcher:
         for k in order:
             lead = evidence[k] - (runner_up if k == first else best)
             share = clear * max(0.0, evidence[k]) / best if best > 0 else 0.0
-            score = confidence(evidence[k], lead, share, familiar)
+            score = confidence(evidence[k], lead, share, hits[k].shared, familiar)
             matches.append(self._to_match(query, hits[k], slot_points[k], evidence[k], score))
         return matches
 
+    def _slots_of(self, intent: Intent) -> dict[str, str]:
+        """The intent's declared slots, plus each entity value most of its questions name and
+        none contradicts (an entry asked as "can an LLM ..." is about LLMs, declared or not)."""
+        slots = dict(intent.slots)
+        if not self.entities or not intent.questions:
+            return slots
+        named: dict[str, Counter[str]] = {}
+        for question in intent.questions:
+            for entity, values in by_entity(self._reader.read(question).mentions).items():
+                named.setdefault(entity, Counter()).update(values)
+        for entity, counts in named.items():
+            value, times = counts.most_common(1)[0]
+            if len(counts) == 1 and times >= IMPLIED_SLOT_SHARE * len(intent.questions):
+                slots.setdefault(entity, value)
+        return slots
+
     def _slot_points(self, hit: Hit, mentions: dict[str, list[str]]) -> list[tuple[str, float]]:
         """Points for the entity values the question names: agreeing with the intent's slots
-        or not."""
+        (declared, or named by all its questions) or not."""
         points = []
-        for entity, value in self.knowledge.intents[hit.intent_index].slots.items():
+        for entity, value in self._slots[hit.intent_index].items():
             named = mentions.get(entity)
             # Naming several values ("LLMs vs generative AI") says nothing about which one
             # the answer is for, so only a single named value counts.

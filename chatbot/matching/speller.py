@@ -198,9 +198,13 @@ class Speller:
             score_cutoff=TYPO_CUTOFF,
             limit=None,
         )
-        if not close:
+        # A typo changes a letter or two, not a word's length by three: "transfer" is a word of
+        # its own, not "transformer" mistyped.
+        limit = max(1, len(word) // 4)
+        likely = [known for known, _, _ in close if OSA.distance(word, known) <= limit]
+        if not likely:
             return self._split(word)
-        return min((known for known, _, _ in close), key=lambda known: _typo_order(word, known))
+        return min(likely, key=lambda known: _typo_order(word, known))
 
     def _split(self, word: str) -> str:
         """Two known words run together ("thankyou" is "thank you"), the more even split

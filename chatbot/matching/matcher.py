@@ -263,7 +263,8 @@ class Matcher:
         for k in order:
             lead = evidence[k] - (runner_up if k == first else best)
             share = clear * max(0.0, evidence[k]) / best if best > 0 else 0.0
-            score = confidence(evidence[k], lead, share, hits[k].shared, familiar)
+            # The best match's shared words for all, so scores keep the order of the evidence.
+            score = confidence(evidence[k], lead, share, hits[first].shared, familiar)
             matches.append(self._to_match(query, hits[k], slot_points[k], evidence[k], score))
         return matches
 

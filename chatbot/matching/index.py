@@ -30,8 +30,9 @@ from chatbot.records import Record, set_field
 # BM25 term-frequency saturation and length normalisation, intents taken as documents.
 K1 = 3.0
 B = 0.75
-# Only this many best intents by coverage are compared with their stored wordings.
-WORDING_CANDIDATES = 10
+# Only this many best intents by coverage are weighed on all the evidence: with few questions
+# per intent the right one is often further down (FEW), with many the coverage finds it (MANY).
+WORDING_CANDIDATES_FEW, WORDING_CANDIDATES_MANY = 10, 5
 # When collecting candidate intents, terms used by more than this share of intents (and at
 # least this many) are skipped; they are still scored for the candidates found by rarer terms.
 COMMON_SHARE = 0.2
@@ -291,6 +292,9 @@ class Index:
         else:
             many = math.log(questions / FEW_QUESTIONS) / math.log(MANY_QUESTIONS / FEW_QUESTIONS)
         self.many = many
+        self.candidates = round(
+            WORDING_CANDIDATES_FEW + many * (WORDING_CANDIDATES_MANY - WORDING_CANDIDATES_FEW)
+        )
         weights = [
             few + many * (lots - few)
             for few, lots in zip(CHANNEL_SHARES_FEW, CHANNEL_SHARES_MANY, strict=True)
@@ -315,7 +319,7 @@ class Index:
             for intent_index, weight in weights[term].items():
                 totals[intent_index] = totals.get(intent_index, 0.0) + weight
         candidates = sorted(totals, key=lambda index: (-totals[index], index))
-        candidates = candidates[: max(limit, WORDING_CANDIDATES)]
+        candidates = candidates[: max(limit, self.candidates)]
         if rare:
             for term in common:
                 postings = weights[term]

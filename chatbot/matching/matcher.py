@@ -28,7 +28,7 @@ from chatbot.records import Record, set_field
 __all__ = ["DEFAULT_THRESHOLD", "Match", "Matcher"]
 
 # The few best intents by evidence that clarity is judged among.
-WORDING_CANDIDATES = 5
+CLARITY_CANDIDATES = 5
 
 # When a question names one value of an entity (subject: llm), intents declaring that value
 # gain a little and intents declaring another value of the same entity lose more: naming the
@@ -257,7 +257,7 @@ class Matcher:
         )
         familiar = self._index.familiarity(query)
         # Clarity looks at the few best whatever `limit` is, so a score does not depend on it.
-        ranked = sorted(evidence, reverse=True)[:WORDING_CANDIDATES]
+        ranked = sorted(evidence, reverse=True)[:CLARITY_CANDIDATES]
         clear = clarity(ranked) if best > 0 else 0.0
         matches = []
         for k in order:

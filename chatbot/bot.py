@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Union
 
 from chatbot.dialogue.conversation import Conversation
 from chatbot.dialogue.replies import Reply
+from chatbot.errors import ChatbotError
 from chatbot.intents import Intent, KnowledgeBase
 from chatbot.loading.loader import load_intents
 from chatbot.matching.matcher import Matcher, checked_threshold
@@ -55,6 +56,28 @@ def _short_path(path: str) -> str:
     return os.path.join("...", parent, name)
 
 
+def _matcher_for_files(
+    paths: list[str | os.PathLike[str]], threshold: float | None, cache_dir: str | None
+) -> Matcher:
+    """The matcher of intent files: loaded from a snapshot in the cache folder when one was
+    saved for the same files and code, else built (and saved)."""
+    if cache_dir is None:
+        return Matcher(load_intents(paths), threshold=threshold)
+    from chatbot.loading.loader import intent_files
+    from chatbot.matching import snapshot
+
+    try:
+        key = snapshot.key(intent_files(paths))
+    except (ChatbotError, OSError):
+        # The files cannot be read as they are: loading them says why, in its own words.
+        return Matcher(load_intents(paths), threshold=threshold, cache_dir=cache_dir)
+    matcher = snapshot.load(cache_dir, key, threshold=threshold)
+    if matcher is None:
+        matcher = Matcher(load_intents(paths), threshold=threshold, cache_dir=cache_dir)
+        snapshot.save(cache_dir, key, matcher)
+    return matcher
+
+
 class Bot:
     """A knowledge base with its matcher; immutable and safe to share between threads.
 
@@ -63,8 +86,9 @@ class Bot:
             a KnowledgeBase, or any iterable of Intent.
         threshold: the score (0 to 100) below which the bot falls back; defaults to the knowledge
             base's setting, else one calibrated on the knowledge base itself.
-        calibration_cache: a file in which to remember calibrated thresholds between runs
-            (keyed by the knowledge base's content); None calibrates anew in each process.
+        cache_dir: a folder in which to remember, between runs, the built index of intent
+            files and their calibrated threshold (keyed by the files' contents and the code);
+            None builds and calibrates anew in each process.
 
     Example:
         >>> bot = Bot()
@@ -78,14 +102,15 @@ class Bot:
         intents: IntentsArgument = None,
         *,
         threshold: float | None = None,
-        calibration_cache: str | None = None,
+        cache_dir: str | None = None,
     ) -> None:
         if threshold is not None:
             checked_threshold(threshold)  # before loading, which can take a while
+        paths: list[str | os.PathLike[str]] = []
         if intents is None:
-            knowledge = load_intents(_bundled_intents_folder())
+            paths = [_bundled_intents_folder()]
         elif isinstance(intents, (str, os.PathLike)):
-            knowledge = load_intents(intents)
+            paths = [intents]
         elif isinstance(intents, KnowledgeBase):
             knowledge = intents
         else:
@@ -95,9 +120,13 @@ class Bot:
             if len(plain) + len(paths) != len(items) or (plain and paths):
                 msg = "Bot() takes paths or Intent objects, not a mix or anything else"
                 raise TypeError(msg)
-            knowledge = load_intents(paths) if paths else KnowledgeBase.of(plain)
-        self.knowledge = knowledge
-        self.matcher = Matcher(knowledge, threshold=threshold, calibration_cache=calibration_cache)
+            if plain:
+                knowledge = KnowledgeBase.of(plain)
+        if paths:
+            self.matcher = _matcher_for_files(paths, threshold, cache_dir)
+        else:
+            self.matcher = Matcher(knowledge, threshold=threshold, cache_dir=cache_dir)
+        self.knowledge = self.matcher.knowledge
 
     def __repr__(self) -> str:
         knowledge = self.knowledge

@@ -142,9 +142,9 @@ def build_parser() -> argparse.ArgumentParser:
 def _bot(args: argparse.Namespace) -> Bot:
     if args.threshold is not None and not 0 <= args.threshold <= 100:
         raise UsageError("--threshold must be from 0 to 100")
-    from chatbot.matching.calibration import default_cache_path
+    from chatbot.matching.calibration import default_cache_dir
 
-    return Bot(args.intents, threshold=args.threshold, calibration_cache=default_cache_path())
+    return Bot(args.intents, threshold=args.threshold, cache_dir=default_cache_dir())
 
 
 def _print_reply(reply_text: str, out: TextIO) -> None:

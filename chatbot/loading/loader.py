@@ -212,6 +212,20 @@ def load_intents(*paths: PathLike | Iterable[PathLike]) -> KnowledgeBase:
     return result.knowledge
 
 
+def intent_files(*paths: PathLike | Iterable[PathLike]) -> list[str]:
+    """The files `load_intents` would read for these paths, in order.
+
+    Raises:
+        IntentPathError: for the first path that cannot be used (as `load_intents` would).
+    """
+    files: list[str] = []
+    for path in _flatten(paths):
+        files.extend(_expand(_clean(os.fspath(path))))
+    if not files:
+        raise IntentPathError("no intent files given", path=".")
+    return files
+
+
 def read_intents(*paths: PathLike | Iterable[PathLike]) -> LoadResult:
     """Like load_intents, but return every error found instead of raising the first."""
     errors: list[IntentFileError] = []

@@ -176,6 +176,8 @@ def choose_threshold(
 
 # Part of every cache key: change it whenever scoring or calibration changes what they give.
 CACHE_VERSION = "calibration-1"
+# The file, in the cache folder, that remembers calibrations.
+CALIBRATION_FILE = "calibration"
 # A cache file keeps at most this many knowledge bases (the most recently calibrated).
 CACHE_ENTRIES = 64
 
@@ -264,11 +266,11 @@ def remember(path: str, key: str, calibration: Calibration) -> None:
             os.unlink(temporary)
 
 
-def default_cache_path(environ: dict[str, str] | None = None) -> str:
-    """Where the command line keeps calibrations: `$XDG_CACHE_HOME/chatbot/calibration`, else
-    `~/.cache/chatbot/calibration`."""
+def default_cache_dir(environ: dict[str, str] | None = None) -> str:
+    """Where the command line keeps what it remembers between runs: `$XDG_CACHE_HOME/chatbot`,
+    else `~/.cache/chatbot` (a relative XDG_CACHE_HOME is ignored, as the XDG spec says)."""
     environ = dict(os.environ) if environ is None else environ
     base = environ.get("XDG_CACHE_HOME", "")
     if not os.path.isabs(base):
         base = os.path.join(os.path.expanduser("~"), ".cache")
-    return os.path.join(base, "chatbot", "calibration")
+    return os.path.join(base, "chatbot")

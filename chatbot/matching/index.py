@@ -171,6 +171,8 @@ class Index:
         question_terms: list[tuple[int, list[str]]] = []
         vocabulary: set[str] = set()
         self.question_sets: list[frozenset[str]] = []
+        # Each question's stemmed words in order (what entity values are found in).
+        self.question_stems: list[list[str]] = []
         self.intent_sets: list[frozenset[str]] = []
         self.answer_sets: list[frozenset[str]] = []
         intent_words: list[list[list[str]]] = []
@@ -187,6 +189,7 @@ class Index:
                 words = analyzer.apply_synonyms(raw)
                 questions_words.append(words)
                 stems = list(map(stem, words))
+                self.question_stems.append(stems)
                 self.question_sets.append(frozenset(stems))
                 terms = features(stems)
                 intent_terms += terms

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import os
 from collections import Counter
 from collections.abc import Callable, Iterable
 
 from chatbot.intents import Intent, KnowledgeBase
 from chatbot.matching.calibration import (
+    CALIBRATION_FILE,
     MIN_INTENTS,
     Calibration,
     cached,
@@ -135,14 +137,45 @@ class Matcher:
         intents: KnowledgeBase | Iterable[Intent],
         *,
         threshold: float | None = None,
-        calibration_cache: str | None = None,
+        cache_dir: str | None = None,
     ) -> None:
         self.knowledge = KnowledgeBase.of(intents)
+        self._set_threshold(threshold, cache_dir)
+        self.analyzer = Analyzer(self.knowledge.synonyms)
+        self.entities = EntityFinder(self.knowledge.entities, self.analyzer)
+        key_terms = frozenset(
+            stem(word) for canonical in self.knowledge.synonyms for word in canonical.split()
+        )
+        self._index = Index(self.knowledge, self.analyzer, key_terms)
+        self._finish()
+
+    @classmethod
+    def _restored(
+        cls,
+        knowledge: KnowledgeBase,
+        index: Index,
+        slots: dict[int, dict[str, str]],
+        *,
+        threshold: float | None = None,
+        cache_dir: str | None = None,
+    ) -> Matcher:
+        """A matcher around an index built before (see `chatbot.matching.snapshot`)."""
+        matcher = cls.__new__(cls)
+        matcher.knowledge = knowledge
+        matcher._set_threshold(threshold, cache_dir)
+        matcher.analyzer = Analyzer(knowledge.synonyms)
+        matcher.entities = EntityFinder(knowledge.entities, matcher.analyzer)
+        matcher._index = index
+        matcher._finish()
+        matcher._slots.update(slots)
+        return matcher
+
+    def _set_threshold(self, threshold: float | None, cache_dir: str | None) -> None:
         # The threshold in force and where it came from; a calibrated one is worked out on
         # first use (see chatbot.matching.calibration), since ranking alone never needs it.
         self._threshold: float | None = None
         self._calibration: Calibration | None = None
-        self._calibration_cache = calibration_cache
+        self._cache_dir = cache_dir
         if threshold is not None:
             self._threshold, self.threshold_source = checked_threshold(threshold), "argument"
         elif self.knowledge.threshold is not None:
@@ -150,15 +183,12 @@ class Matcher:
             self.threshold_source = "settings"
         else:
             self.threshold_source = "calibrated"
-        self.analyzer = Analyzer(self.knowledge.synonyms)
-        self.entities = EntityFinder(self.knowledge.entities, self.analyzer)
-        key_terms = frozenset(
-            stem(word) for canonical in self.knowledge.synonyms for word in canonical.split()
-        )
-        self._index = Index(self.knowledge, self.analyzer, key_terms)
+
+    def _finish(self) -> None:
         speller = Speller(self._index.words, declared_words(self.knowledge, self.analyzer))
         self._reader = QueryReader(self.analyzer, speller, self.entities)
-        self._slots = [self._slots_of(intent) for intent in self.knowledge.intents]
+        # Each intent's slots for scoring, declared or implied, worked out when first needed.
+        self._slots: dict[int, dict[str, str]] = {}
 
     @property
     def threshold(self) -> float:
@@ -184,7 +214,7 @@ class Matcher:
         found = _CALIBRATIONS.get(key)
         if found is not None:
             return found
-        path = self._calibration_cache
+        path = os.path.join(self._cache_dir, CALIBRATION_FILE) if self._cache_dir else None
         found = cached(path, key) if path is not None else None
         if found is None:
             found = self.calibrate()
@@ -268,27 +298,32 @@ class Matcher:
             matches.append(self._to_match(query, hits[k], slot_points[k], evidence[k], score))
         return matches
 
-    def _slots_of(self, intent: Intent) -> dict[str, str]:
+    def _slots_of(self, intent_index: int) -> dict[str, str]:
         """The intent's declared slots, plus each entity value most of its questions name and
         none contradicts (an entry asked as "can an LLM ..." is about LLMs, declared or not)."""
+        found = self._slots.get(intent_index)
+        if found is not None:
+            return found
+        intent = self.knowledge.intents[intent_index]
         slots = dict(intent.slots)
-        if not self.entities or not intent.questions:
-            return slots
         named: dict[str, Counter[str]] = {}
-        for question in intent.questions:
-            for entity, values in by_entity(self._reader.read(question).mentions).items():
+        index = self._index
+        first = index.intent_first_question[intent_index]
+        for stems in index.question_stems[first : first + len(intent.questions)]:
+            for entity, values in self.entities.find(stems).items():
                 named.setdefault(entity, Counter()).update(values)
         for entity, counts in named.items():
             value, times = counts.most_common(1)[0]
             if len(counts) == 1 and times >= IMPLIED_SLOT_SHARE * len(intent.questions):
                 slots.setdefault(entity, value)
+        self._slots[intent_index] = slots  # benign race: the same slots either way
         return slots
 
     def _slot_points(self, hit: Hit, mentions: dict[str, list[str]]) -> list[tuple[str, float]]:
         """Points for the entity values the question names: agreeing with the intent's slots
         (declared, or named by all its questions) or not."""
         points = []
-        for entity, value in self._slots[hit.intent_index].items():
+        for entity, value in self._slots_of(hit.intent_index).items():
             named = mentions.get(entity)
             # Naming several values ("LLMs vs generative AI") says nothing about which one
             # the answer is for, so only a single named value counts.

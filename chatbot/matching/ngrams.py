@@ -2,7 +2,7 @@
 
 "configuring" and "configure", "wifi" and "wi-fi", "pillows" and "pilows" share most of their
 character n-grams even where they share no word. Each intent gets one profile: the tf-idf
-weights of the 2- to 5-character n-grams of its questions' words (each word padded with spaces,
+weights of the 2- to 4-character n-grams of its questions' words (each word padded with spaces,
 so beginnings and ends count), normalised to unit length; a question is compared with a
 profile by the dot product of the two unit vectors (cosine similarity).
 """
@@ -18,7 +18,7 @@ from operator import mul
 
 # N-gram lengths, and how many questions of an intent make its profile: with many questions the
 # word statistics are strong on their own, and the profile's build cost stays bounded.
-SHORTEST, LONGEST = 2, 5
+SHORTEST, LONGEST = 2, 4
 PROFILE_QUESTIONS = 20
 
 
@@ -48,15 +48,15 @@ class NgramProfiles:
 
     def __init__(self, intent_words: Sequence[Sequence[Sequence[str]]]) -> None:
         """Build from each intent's questions, each a sequence of normalised words."""
-        # Each intent's words, counted: its profile is made from them when first needed.
-        self._words = [
-            Counter(chain.from_iterable(questions[:PROFILE_QUESTIONS]))
+        # Each intent's n-grams, counted: its profile is made from them when first needed.
+        self._grams = [
+            _counts(chain.from_iterable(questions[:PROFILE_QUESTIONS]))
             for questions in intent_words
         ]
         document_frequency: Counter[str] = Counter()
-        for words in self._words:
-            document_frequency.update(set(chain.from_iterable(map(word_ngrams, words))))
-        total = len(self._words)
+        for grams in self._grams:
+            document_frequency.update(grams.keys())
+        total = len(self._grams)
         # One logarithm per document frequency, not per n-gram: frequencies repeat.
         by_frequency = {
             df: math.log((1.0 + total) / (1.0 + df)) + 1.0
@@ -79,13 +79,8 @@ class NgramProfiles:
         """An intent's unit n-gram vector."""
         found = self._profiles.get(intent_index)
         if found is None:
-            words = self._words[intent_index]
-            grams: Counter[str] = Counter()
-            for word, times in words.items():
-                for gram in word_ngrams(word):
-                    grams[gram] += times
             # Benign race: two threads making the same profile store equal dictionaries.
-            found = self._profiles[intent_index] = self._unit(grams)
+            found = self._profiles[intent_index] = self._unit(self._grams[intent_index])
         return found
 
     def vector(self, words: Iterable[str]) -> tuple[tuple[str, ...], tuple[float, ...]]:

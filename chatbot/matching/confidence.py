@@ -36,17 +36,17 @@ SPREAD = 5.0
 # Intents further behind the best than this take no share of its clarity.
 WINDOW = 15.0
 # Coefficients of the logistic model: evidence and lead are read on a 0-1 scale.
-EVIDENCE = 0.654
-LEAD = 2.186
-CLARITY = 1.835
-CLARITY_BY_QUESTIONS = 0.597
-SHARED_WORDS = 0.596
-KNOWN_SHARE = 0.993
-HELD_SHARE = 0.083
-HELD_SHARE_BY_QUESTIONS = 0.433
-WORDS = 0.624
-QUESTIONS = -0.85
-BIAS = -3.289
+EVIDENCE = 0.647
+LEAD = 2.096
+CLARITY = 1.872
+CLARITY_BY_QUESTIONS = 0.64
+SHARED_WORDS = 0.633
+KNOWN_SHARE = 0.98
+HELD_SHARE = 0.062
+HELD_SHARE_BY_QUESTIONS = 0.409
+WORDS = 0.573
+QUESTIONS = -0.87
+BIAS = -3.186
 
 
 class Familiarity:

@@ -120,7 +120,7 @@ class Bot:
             if len(plain) + len(paths) != len(items) or (plain and paths):
                 msg = "Bot() takes paths or Intent objects, not a mix or anything else"
                 raise TypeError(msg)
-            if plain:
+            if not paths:
                 knowledge = KnowledgeBase.of(plain)
         if paths:
             self.matcher = _matcher_for_files(paths, threshold, cache_dir)

@@ -22,5 +22,14 @@ CLARIFY_MARGIN = 2.0
 OPEN_SLOT_MARGIN = 8.0
 # A pronoun read as a slot other than the subject ("are they used in gen AI too?" after LLM
 # architecture: "they" is the architecture) must raise the best score this much over the
-# question read alone.
-REFERENCE_GAIN = 5.0
+# question read alone (0: that reading must merely be no worse).
+REFERENCE_GAIN = 0.0
+# A clarification is only worth asking when both choices clear the threshold by this much: a
+# question the bot is unsure about should not become one for the user (it gets the first answer).
+CLARIFY_ABOVE = 10.0
+# ... and not when the message is (nearly) one choice's stored question word for word: rapidfuzz
+# ratio of the normalised texts at least this much ...
+CLARIFY_WORDED_AS = 90.0
+# ... nor when the two answers say nearly the same (rapidfuzz token_set_ratio at least this
+# much): either answers the question.
+CLARIFY_SAME_ANSWERS = 80.0

@@ -65,7 +65,7 @@ def test_a_session_question_follow_up_commands_ctrl_c_and_end_of_input(bundled_b
     assert "(genai_definition)" in why
     assert topics.startswith("Basics (5)\n  What is generative AI?\n")
     assert help_.startswith("Commands:\n  /help")
-    assert reload.startswith("Reloaded 27 intents from 2 files")
+    assert reload.startswith("Reloaded 29 intents from 2 files")
     assert hint.startswith("Unknown command /hlep. Did you mean /help?")
     # Ctrl-C threw away "what is an": the next line was asked on its own
     assert thanks.startswith(knowledge.get("thanks").answer)

@@ -42,9 +42,11 @@ PathLike = Union[str, "os.PathLike[str]"]
 MIN_QUESTIONS = 3
 # Longer answers stop reading like a chat reply (about 200 words); details belong in `more`.
 MAX_ANSWER_CHARS = 1200
-# Another intent within this many points of a question's own intent answers it just as well:
-# measured on the bundled FAQ, distinct questions stay at least 9 points apart.
-NEAR_MARGIN = 5.0
+# Another intent within this many points of a question's own intent answers it just as well.
+# Scores are chances of a right answer, which two related intents share: on the bundled FAQ,
+# questions of distinct but related entries ("is an llm a type of generative ai", "is generative
+# ai the same as an llm") stay 3 to 5 points apart.
+NEAR_MARGIN = 3.0
 # A confusable pair is reported when at least this share of an intent's questions, each left
 # out in turn, go to the same other intent (and at least CONFUSABLE_MIN of them do).
 CONFUSABLE_SHARE = 0.25
@@ -362,11 +364,17 @@ def self_test(
 
 
 def confusable_warnings(verdicts: list[LeftOut]) -> Iterator[Finding]:
-    """Warnings for intents whose left-out questions go to one other intent (see `self_test`)."""
+    """Warnings for intents whose left-out questions go to one other intent (see `self_test`).
+
+    A pair confused both ways is one problem, said once: at the intent that loses the larger
+    share of its questions to the other (on a tie, the one declared later, usually the new entry
+    that caused it).
+    """
     by_intent: dict[str, list[LeftOut]] = {}
     for verdict in verdicts:
         by_intent.setdefault(verdict.intent.id, []).append(verdict)
-    for group in by_intent.values():
+    found: dict[tuple[str, str], tuple[float, int, Finding]] = {}
+    for position, group in enumerate(by_intent.values()):
         intent = group[0].intent
         elsewhere = [
             verdict
@@ -386,9 +394,14 @@ def confusable_warnings(verdicts: list[LeftOut]) -> Iterator[Finding]:
                 ),
             )
             assert example.match is not None
-            yield _warning(
+            finding = _warning(
                 intent,
                 f"confusable with intent '{other}': {count} of its {len(group)} questions, "
                 f"each left out in turn, are answered by '{other}' (e.g. '{example.question}' "
                 f"matches '{example.match.question}', {example.match.score:.1f})",
             )
+            found[intent.id, other] = (count / len(group), position, finding)
+    for (intent_id, other), (share, position, finding) in found.items():
+        reverse = found.get((other, intent_id))
+        if reverse is None or (share, position) > reverse[:2]:
+            yield finding

@@ -70,6 +70,27 @@ class Composer:
             offered=offered,
         )
 
+    def both(self, text: str, intent_ids: Sequence[str]) -> Reply | None:
+        """The answers of several intents at once, for "both" after "Did you mean A or B?"."""
+        intents = [self.knowledge.get(intent_id) for intent_id in intent_ids]
+        known = [intent for intent in intents if intent is not None]
+        if not known:
+            return None
+        first = known[0]
+        offered = self._known(first.follow_ups)
+        return Reply(
+            text="\n\n".join(intent.answer for intent in known),
+            intent=first.id,
+            score=100.0,
+            question=text,
+            matched_question=first.questions[0],
+            suggestions=self.first_questions(offered),
+            context_used=True,
+            resolved=" / ".join(intent.questions[0] for intent in known),
+            threshold=self.threshold,
+            offered=offered,
+        )
+
     def expansion(self, text: str, intent: Intent, command: Literal["more", "why"]) -> Reply:
         """The intent's `more` or `why` text, or what it has instead."""
         if command == "more":

@@ -98,6 +98,11 @@ YES_WORDS = frozenset(
 NO_WORDS = frozenset({"no", "nope", "nah", "n", "neither", "none", "wrong"})
 _ANSWER_PADDING = frozenset({"please", "thanks", "that", "one", "of", "them", "the", "i", "meant"})
 
+# "both" after "Did you mean A or B?", and what may stand around it ("both of them please").
+BOTH_WORDS = frozenset({"both", "each"})
+_BOTH_PADDING = frozenset(
+    {"of", "them", "the", "two", "please", "i", "want", "ok", "okay", "tell", "me"}
+)
 # Words that may stand beside entity names in an elliptical follow-up ("and what about LLMs?").
 ELLIPSIS_WORDS = frozenset(
     [
@@ -163,6 +168,8 @@ FOLLOW_UP_WORDS = frozenset(
     | YES_WORDS
     | NO_WORDS
     | _ANSWER_PADDING
+    | BOTH_WORDS
+    | _BOTH_PADDING
     | ELLIPSIS_WORDS
     | PRONOUNS
 )
@@ -216,6 +223,18 @@ def yes_or_no(words: Sequence[str]) -> bool | None:
     if core and core <= NO_WORDS:
         return False
     return None
+
+
+BOTH_WORDS = frozenset({"both", "each"})
+_BOTH_PADDING = frozenset(
+    {"of", "them", "the", "two", "please", "i", "want", "ok", "okay", "tell", "me"}
+)
+
+
+def asks_for_both(words: Sequence[str]) -> bool:
+    """Whether the words ask for both of the choices offered: "both", "both of them please"."""
+    core = set(_strip(words, _BOTH_PADDING))
+    return bool(core) and core <= BOTH_WORDS
 
 
 def is_elliptical(words: Sequence[str], named: Sequence[tuple[int, int]]) -> bool:

@@ -10,9 +10,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from rapidfuzz import fuzz
+
 from chatbot.dialogue.compose import ALTERNATIVES, SUGGESTIONS, Composer
 from chatbot.dialogue.followups import (
     FOLLOW_UP_WORDS,
+    asks_for_both,
     command_of,
     is_elliptical,
     ordinal_of,
@@ -24,7 +27,14 @@ from chatbot.intents import Intent, KnowledgeBase
 from chatbot.matching.entities import by_entity
 from chatbot.matching.matcher import Match, Matcher
 from chatbot.matching.query import Query
-from chatbot.policy import CLARIFY_MARGIN, OPEN_SLOT_MARGIN, REFERENCE_GAIN
+from chatbot.policy import (
+    CLARIFY_ABOVE,
+    CLARIFY_MARGIN,
+    CLARIFY_SAME_ANSWERS,
+    CLARIFY_WORDED_AS,
+    OPEN_SLOT_MARGIN,
+    REFERENCE_GAIN,
+)
 
 NOT_WHAT_YOU_MEANT = "Sorry about that. Could you ask it in other words?"
 NOTHING_TO_EXPAND = "Ask me a question first, then I can tell you more about it."
@@ -182,14 +192,19 @@ def choice_completed(turn: Turn) -> Reply | None:
     return turn.compose.answer_intent(turn.text, intent.id)
 
 
+def choice_both(turn: Turn) -> Reply | None:
+    """ "both" when no single intent compares the choices: both answers at once."""
+    if not asks_for_both(turn.words):
+        return None
+    return turn.compose.both(turn.text, turn.choices)
+
+
 def choice_by_wording(turn: Turn) -> Reply | None:
-    """The wording may still be closest to one of the choices, unless the text is a new
-    question that matches something else well."""
-    for match in turn.matcher.rank(turn.query, limit=len(turn.choices) + 3):
-        if match.intent.id in turn.choices:
-            return turn.compose.answer_intent(turn.text, match.intent.id, match=match)
-        if match.score >= turn.matcher.threshold:
-            return None
+    """A phrase worded like one of the choices picks it: its best match is that choice, and a
+    confident one. Anything else ("book a flight", "tell me a joke") is a new question."""
+    ranked = turn.matcher.rank(turn.query, limit=1)
+    if ranked and ranked[0].intent.id in turn.choices and ranked[0].score >= turn.matcher.threshold:
+        return turn.compose.answer_intent(turn.text, ranked[0].intent.id, match=ranked[0])
     return None
 
 
@@ -198,6 +213,7 @@ CHOICE_RULES: tuple[tuple[str, Rule], ...] = (
     ("yes or no", choice_by_yes_or_no),
     ("a value only one choice has: 'the LLM one'", choice_by_value),
     ("a value completing both: 'both'", choice_completed),
+    ("'both' with nothing comparing them", choice_both),
     ("the wording of one choice", choice_by_wording),
 )
 
@@ -356,12 +372,46 @@ def match_question(turn: Turn) -> Reply:
         return turn.compose.fallback(turn.text, ranked)
     best = ranked[0]
     if len(ranked) > 1 and ranked[1].score >= threshold:
-        gap = best.score - ranked[1].score
-        if gap < CLARIFY_MARGIN or (
-            gap < OPEN_SLOT_MARGIN and _differ_in_open_slots(turn, best, ranked[1])
-        ):
+        second = ranked[1]
+        gap = best.score - second.score
+        if gap < OPEN_SLOT_MARGIN and _differ_in_open_slots(turn, best, second):
+            # "architecture?" with no subject in context: the question itself leaves it open.
             return turn.compose.clarify(turn.text, ranked)
+        if gap < CLARIFY_MARGIN:
+            return _when_close(turn, ranked)
     return turn.compose.answer(turn.text, best, ranked[1:])
+
+
+def _when_close(turn: Turn, ranked: list[Match]) -> Reply:
+    """Two intents score about the same: ask which was meant only when that helps.
+
+    Not when the message is one of them word for word (answer it), nor when the two answers say
+    nearly the same (answer the first). Not when the message shares none of its content words
+    with them: it is probably about neither, so the bot falls back. And not when neither is a
+    confident match: a question the bot is unsure about does not become one for the user; it
+    gets the first answer, with the other among the suggestions.
+    """
+    first, second = ranked[0], ranked[1]
+    # Compared as the matcher reads them (synonyms applied, word order aside): "whats the
+    # difference between llms and gen ai" is "what is the difference between generative ai and
+    # llms" word for word.
+    text = " ".join(sorted(turn.query.words))
+    worded = [
+        choice
+        for choice in (first, second)
+        if fuzz.ratio(text, " ".join(sorted(turn.matcher.read(choice.question).words)))
+        >= CLARIFY_WORDED_AS
+    ]
+    if len(worded) == 1:  # both worded alike is the ambiguity itself
+        others = [match for match in ranked if match is not worded[0]]
+        return turn.compose.answer(turn.text, worded[0], others)
+    if fuzz.token_set_ratio(first.intent.answer, second.intent.answer) >= CLARIFY_SAME_ANSWERS:
+        return turn.compose.answer(turn.text, first, ranked[1:])
+    if not turn.matcher.shared_words(turn.query, first, second):
+        return turn.compose.fallback(turn.text, ranked)
+    if second.score < turn.matcher.threshold + CLARIFY_ABOVE:
+        return turn.compose.answer(turn.text, first, ranked[1:])
+    return turn.compose.clarify(turn.text, ranked)
 
 
 def _first_reply(rules: tuple[tuple[str, Rule], ...], turn: Turn) -> Reply | None:

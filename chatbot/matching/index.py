@@ -122,8 +122,13 @@ class Hit(Record):
 CHANNELS = ("coverage", "known", "reverse", "answer", "characters", "wording")
 
 
+def is_content_word(term: str) -> bool:
+    """Whether a term says what a question is about: not a function word, nor one or two letters."""
+    return len(term) > 2 and term not in FUNCTION_WORDS
+
+
 def _familiarity_weight(term: str) -> float:
-    return FUNCTION_WORD_WEIGHT if len(term) <= 2 or term in FUNCTION_WORDS else 1.0
+    return 1.0 if is_content_word(term) else FUNCTION_WORD_WEIGHT
 
 
 def _sorted_words(words: Sequence[str]) -> str:

@@ -20,7 +20,7 @@ from chatbot.matching.calibration import (
 )
 from chatbot.matching.confidence import clarity, confidence
 from chatbot.matching.entities import EntityFinder, by_entity, value_phrases
-from chatbot.matching.index import Hit, Index
+from chatbot.matching.index import Hit, Index, is_content_word
 from chatbot.matching.query import Query, QueryReader
 from chatbot.matching.speller import Speller
 from chatbot.matching.text import Analyzer, normalized_words, stem
@@ -47,6 +47,8 @@ CANDIDATES = 10
 # server reloading ever-changing files must not grow it forever).
 _CALIBRATIONS: dict[str, Calibration] = {}
 CALIBRATIONS_KEPT = 256
+# What a score keeps when the knowledge base knows none of the question's content words.
+UNKNOWN_SUBJECT = 0.5
 # The name of the step from evidence to score in contributions.
 CONFIDENCE = "(confidence)"
 
@@ -189,6 +191,7 @@ class Matcher:
         self._reader = QueryReader(self.analyzer, speller, self.entities)
         # Each intent's slots for scoring, declared or implied, worked out when first needed.
         self._slots: dict[int, dict[str, str]] = {}
+        self._positions = {intent.id: index for index, intent in enumerate(self.knowledge.intents)}
 
     @property
     def threshold(self) -> float:
@@ -295,6 +298,10 @@ class Matcher:
             share = clear * max(0.0, evidence[k]) / best if best > 0 else 0.0
             # The best match's shared words for all, so scores keep the order of the evidence.
             score = confidence(evidence[k], lead, share, hits[first].shared, familiar)
+            if familiar.content and not familiar.known:
+                # None of the words saying what the question is about ("legs", "spider") is
+                # known here: what it has in common with any intent is grammar.
+                score *= UNKNOWN_SUBJECT
             matches.append(self._to_match(query, hits[k], slot_points[k], evidence[k], score))
         return matches
 
@@ -354,6 +361,17 @@ class Matcher:
             question=index.question_text[hit.question_index],
             explain=explain,
         )
+
+    def shared_words(self, query: Query, *matches: Match) -> frozenset[str]:
+        """The query's content words (not function words) that these matches' intents use in
+        their questions or answers: what the message and the intents have in common."""
+        index = self._index
+        content = {term for term in query.terms if is_content_word(term)}
+        found: set[str] = set()
+        for match in matches:
+            position = self._positions[match.intent.id]
+            found |= content & (index.intent_sets[position] | index.answer_sets[position])
+        return frozenset(found)
 
     def match(self, question: str | Query, *, threshold: float | None = None) -> Match | None:
         """The best intent for a question, or None when its score is below the threshold."""

@@ -314,7 +314,7 @@ def run_eval(args: argparse.Namespace) -> int:
     bot = _bot(args)
     suite = read_cases(*args.cases, knowledge=bot.knowledge)
     outcomes = tuple(_with_progress(run_cases(bot, suite), len(suite)))
-    evaluation = Evaluation(outcomes, bot.matcher.threshold)
+    evaluation = Evaluation(outcomes, bot.matcher.threshold, bot.matcher.threshold_source)
     if args.json:
         _print_json(evaluation.to_json(sweep=args.sweep))
     else:

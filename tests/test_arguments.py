@@ -93,3 +93,28 @@ def test_context_turns_0_turns_context_off(bundled_bot):
     # Nor does a number pick one of the suggestions offered before.
     assert first.suggestions
     assert not conversation.ask("1").context_used
+
+
+@pytest.mark.parametrize(("text", "kind"), [(None, "NoneType"), (123, "int"), (b"hi", "bytes")])
+def test_ask_and_rank_name_a_question_that_is_not_text(bundled_bot, text, kind):
+    with pytest.raises(TypeError, match=f"^ask\\(\\) takes the question as a str, got {kind}$"):
+        bundled_bot.conversation().ask(text)
+    with pytest.raises(
+        TypeError, match=f"^rank\\(\\) takes the question as a str or a Query, got {kind}$"
+    ):
+        bundled_bot.matcher.rank(text)
+
+
+def test_the_context_of_an_entry_without_slots_or_topic_is_shown_by_its_first_question():
+    bot = Bot(
+        [
+            Intent(
+                id="eduroam_android", questions=("How do I join eduroam on Android?",), answer="."
+            ),
+            Intent(id="printing", questions=("How do I print?",), answer="."),
+        ]
+    )
+    conversation = bot.conversation()
+    conversation.ask("join eduroam on my android phone")
+    assert conversation.context is not None
+    assert conversation.context.label == "How do I join eduroam on Android?"

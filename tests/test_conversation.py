@@ -176,3 +176,34 @@ def test_no_after_an_answer_found_through_context_still_offers_other_entries(bun
     assert len(offered) == 3
     assert "genai_outputs" not in offered
     assert conversation.ask("1").intent == offered[0]
+
+
+RESETS = [
+    Intent(id="reset_password", questions=("how do i reset it",), answer="Use the link."),
+    Intent(id="reset_router", questions=("how do i reset it",), answer="Press the button."),
+    Intent(id="opening", questions=("when are you open",), answer="9 to 5."),
+]
+
+
+def test_both_after_a_clarification_with_nothing_comparing_them_gives_both_answers():
+    conversation = Bot(KnowledgeBase.of(RESETS)).conversation()
+    assert conversation.ask("how do i reset it").kind == "clarify"
+    both = conversation.ask("both please")
+    assert both.kind == "answer"
+    assert both.text == "Use the link.\n\nPress the button."
+    assert both.context_used
+
+
+def test_a_message_that_reads_as_no_pick_is_a_new_question():
+    conversation = Bot(KnowledgeBase.of(RESETS)).conversation()
+    assert conversation.ask("how do i reset it").kind == "clarify"
+    # It shares words with both choices, but weakly: not a pick, a new question (which falls
+    # back). Before, the choice closest in wording was taken whatever its score.
+    new = conversation.ask("how do i get it to rain")
+    assert new.kind == "fallback"
+    assert not new.context_used
+
+
+def test_a_clarification_is_not_asked_of_a_question_worded_as_one_choice(bundled_bot):
+    reply = bundled_bot.ask("what's the difference between generative AI and LLMs?")
+    assert (reply.kind, reply.intent) == ("answer", "llm_genai_relationship")

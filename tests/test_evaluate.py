@@ -39,7 +39,7 @@ def test_one_wrong_expectation_fails_the_run_and_names_the_case(capsys, shop):
     assert out[2].startswith("    expected refunds, got contact (")
     assert out[4:6] == ["Most confused (expected -> got):", "    1  refunds -> contact"]
     assert out[-1] == (
-        f"passed 5/6 (accuracy 83.3% at threshold {DEFAULT_THRESHOLD:g}); "
+        f"passed 5/6 (accuracy 83.3% at threshold {DEFAULT_THRESHOLD:g}, default); "
         "out-of-scope recall 100.0% (1/1)"
     )
 

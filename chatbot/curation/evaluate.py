@@ -9,6 +9,7 @@ Example:
 
 from __future__ import annotations
 
+import dataclasses
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -39,6 +40,7 @@ class Outcome:
         best_score: its score; with `best`, what a sweep needs to try other thresholds.
         kind: the kind of reply (answer, fallback, more, why, clarify).
         context_used: whether context decided the reply.
+        choices: for a clarification, the intents it offered to choose from.
     """
 
     case: Case
@@ -48,6 +50,7 @@ class Outcome:
     best_score: float
     kind: str = "answer"
     context_used: bool = False
+    choices: tuple[str, ...] = ()
 
     @property
     def passed(self) -> bool:
@@ -57,6 +60,24 @@ class Outcome:
             and self.case.kind in (None, self.kind)
             and self.case.context in (None, self.context_used)
         )
+
+
+@dataclass(frozen=True)
+class Clarifications:
+    """How the single-question cases fared with "Did you mean A or B?".
+
+    Attributes:
+        questions: single-question cases asked.
+        asked: how many got a clarification instead of an answer or a fallback.
+        right_among_choices: of those, in-scope cases whose right intent was a choice (a right
+            answer turned into a question).
+        out_of_scope: of those, out-of-scope cases (they should have fallen back).
+    """
+
+    questions: int
+    asked: int
+    right_among_choices: int
+    out_of_scope: int
 
 
 @dataclass(frozen=True)
@@ -77,8 +98,9 @@ def _outcome(case: Case, reply: Reply) -> Outcome:
         # A fallback reports what came closest among its alternatives, best first.
         closest = reply.alternatives[0] if reply.alternatives else None
         best, best_score = (closest.intent, closest.score) if closest else (None, 0.0)
+    choices = reply.offered if reply.kind == "clarify" else ()
     return Outcome(
-        case, reply.intent, reply.score, best, best_score, reply.kind, reply.context_used
+        case, reply.intent, reply.score, best, best_score, reply.kind, reply.context_used, choices
     )
 
 
@@ -106,10 +128,25 @@ class Evaluation:
     Attributes:
         outcomes: one per case, in suite order.
         threshold: the bot's threshold during the run.
+        threshold_source: where it came from ("calibrated", "settings", "argument").
     """
 
     outcomes: tuple[Outcome, ...]
     threshold: float
+    threshold_source: str = "argument"
+
+    def clarifications(self) -> Clarifications:
+        """How often the single-question cases were asked back "Did you mean A or B?"."""
+        single = [o for o in self.outcomes if o.case.conversation is None]
+        asked = [o for o in single if o.kind == "clarify"]
+        return Clarifications(
+            questions=len(single),
+            asked=len(asked),
+            right_among_choices=sum(
+                o.case.intent is not None and o.case.intent in o.choices for o in asked
+            ),
+            out_of_scope=sum(o.case.intent is None for o in asked),
+        )
 
     @property
     def total(self) -> int:
@@ -201,6 +238,8 @@ class Evaluation:
             "accuracy": round(self.accuracy, 4),
             "out_of_scope_recall": _rounded(self.out_of_scope_recall),
             "threshold": self.threshold,
+            "threshold_source": self.threshold_source,
+            "clarifications": dataclasses.asdict(self.clarifications()),
             "failures": [
                 {
                     "path": outcome.case.path,
@@ -240,7 +279,8 @@ def _rounded(value: float | None) -> float | None:
 
 def evaluate(bot: Bot, suite: Suite) -> Evaluation:
     """Run every case of the suite and gather the outcomes."""
-    return Evaluation(tuple(run_cases(bot, suite)), bot.matcher.threshold)
+    matcher = bot.matcher
+    return Evaluation(tuple(run_cases(bot, suite)), matcher.threshold, matcher.threshold_source)
 
 
 def _percent(value: float | None) -> str:
@@ -292,11 +332,18 @@ def format_evaluation(evaluation: Evaluation, *, sweep: bool = False) -> list[st
                 f"current: {evaluation.threshold:g}"
             )
         lines.append("")
+    asked = evaluation.clarifications()
+    lines.append(
+        f"clarified {asked.asked} of {asked.questions} single questions "
+        f"({asked.right_among_choices} with the right answer among the choices, "
+        f"{asked.out_of_scope} out of scope)"
+    )
     recall = evaluation.out_of_scope_recall
     oos = evaluation.out_of_scope
     lines.append(
         f"passed {evaluation.passed}/{evaluation.total} "
-        f"(accuracy {_percent(evaluation.accuracy)} at threshold {evaluation.threshold:g}); "
+        f"(accuracy {_percent(evaluation.accuracy)} at threshold {evaluation.threshold:g}, "
+        f"{evaluation.threshold_source}); "
         f"out-of-scope recall {_percent(recall)}"
         + (f" ({sum(o.got is None for o in oos)}/{len(oos)})" if oos else "")
     )

@@ -196,7 +196,8 @@ class Composer:
     def label(self, intent: Intent) -> str:
         """A short description of what an intent is about, e.g. "LLMs, outputs"."""
         names = [self.display(entity, value) for entity, value in intent.slots.items()]
-        return ", ".join(names) or intent.topic or intent.id
+        # An id ("eduroam_android") means nothing to a user; the first question does.
+        return ", ".join(names) or intent.topic or intent.questions[0]
 
     def _known(self, intent_ids: Iterable[str]) -> tuple[str, ...]:
         """The ids that name intents, at most SUGGESTIONS of them."""

@@ -80,7 +80,12 @@ class Conversation:
             'genai_data_inputs'
             >>> conversation.ask("and LLMs?").intent
             'llm_data_inputs'
+
+        Raises:
+            TypeError: when `text` is not a string.
         """
+        if not isinstance(text, str):
+            raise TypeError(f"ask() takes the question as a str, got {type(text).__name__}")
         # With no context at all, every message is read alone: not even "2" refers back.
         last = self.last if self.context_turns else None
         turn = Turn(

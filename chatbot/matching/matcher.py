@@ -179,12 +179,12 @@ class Matcher:
         self._calibration: Calibration | None = None
         self._cache_dir = cache_dir
         if threshold is not None:
-            self._threshold, self.threshold_source = checked_threshold(threshold), "argument"
+            self._threshold, self._source = checked_threshold(threshold), "argument"
         elif self.knowledge.threshold is not None:
             self._threshold = checked_threshold(self.knowledge.threshold)
-            self.threshold_source = "settings"
+            self._source = "settings"
         else:
-            self.threshold_source = "calibrated"
+            self._source = "calibrated"
 
     def _finish(self) -> None:
         speller = Speller(self._index.words, declared_words(self.knowledge, self.analyzer))
@@ -204,9 +204,19 @@ class Matcher:
         return self._threshold
 
     @property
+    def threshold_source(self) -> str:
+        """Where the threshold came from: "argument", "settings", "calibrated", or "default"
+        (a knowledge base too small, or with too many questions per intent, to calibrate)."""
+        if self._source != "calibrated":
+            return self._source
+        self.threshold  # noqa: B018 (calibrates on first use)
+        calibration = self._calibration
+        return "default" if calibration is None or not calibration.off_topic else "calibrated"
+
+    @property
     def calibration(self) -> Calibration | None:
         """How the threshold was calibrated, or None when it was given."""
-        if self.threshold_source == "calibrated":
+        if self._source == "calibrated":
             self.threshold  # noqa: B018 (calibrates on first use)
         return self._calibration
 
@@ -271,7 +281,14 @@ class Matcher:
         empty when nothing shares a word."""
         if limit <= 0:
             return []
-        query = self.read(question) if isinstance(question, str) else question
+        if isinstance(question, str):
+            query = self.read(question)
+        elif isinstance(question, Query):
+            query = question
+        else:
+            raise TypeError(
+                f"rank() takes the question as a str or a Query, got {type(question).__name__}"
+            )
         # The runner-up is always looked at: the best intent's score depends on its lead.
         hits = self._index.search(query, max(limit, CANDIDATES if self.entities else 2))
         if not hits:

@@ -207,3 +207,21 @@ def test_suggest_command(capsys, tmp_path, shop_intents):
     }
     assert main(["suggest", "nope.jsonl"]) == 2
     assert capsys.readouterr().err == "chatbot: error: nope.jsonl: no such file\n"
+
+
+def test_a_long_question_whose_entry_is_ranked_first_is_proposed_for_it(bundled_bot):
+    # Logged because it fell back, yet its right entry is the best match: the curator should
+    # add the wording there, not write a new entry.
+    question = (
+        "hi there, quick one from a total beginner: the huge text models everyone talks about, "
+        "what sort of training data do the llms actually learn from"
+    )
+    reply = bundled_bot.ask(question)
+    assert bundled_bot.matcher.rank(question, limit=1)[0].intent.id == "llm_data_inputs"
+    groups = suggest(logged(question), bundled_bot.matcher)
+    assert groups[0].intent == "llm_data_inputs", reply
+
+
+def test_a_question_sharing_only_function_words_is_a_new_topic(bundled_bot):
+    groups = suggest(logged("how many legs does a spider have"), bundled_bot.matcher)
+    assert groups[0].intent is None

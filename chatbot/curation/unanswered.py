@@ -42,10 +42,11 @@ MAX_LOGGED_CHARS = 2000
 # Two logged questions whose normalised words are at least this similar (rapidfuzz
 # token_sort_ratio, 0-100) go into one group.
 GROUP_SIMILARITY = 70.0
-# A proposal scoring below this share of the matcher's threshold is dropped: nothing comes
-# close, so the group is probably a new topic (most off-topic questions score 25-40 on the
-# bundled FAQ, whose threshold is 40).
-PROPOSAL_FLOOR = 0.8
+# A proposal is made when the best intent shares a content word with the group's questions (what
+# the question is about, not "how" or "the"), and scores at least this share of the threshold:
+# logged questions are mostly below the threshold, and the right entry is often ranked first
+# all the same. Below that, or sharing no content, the group is probably a new topic.
+PROPOSAL_FLOOR = 0.3
 
 
 class UnansweredLog:
@@ -252,14 +253,18 @@ def suggest(entries: Iterable[LoggedQuestion], matcher: Matcher) -> list[Group]:
 
 def _propose(matcher: Matcher, questions: list[str]) -> tuple[str | None, float]:
     totals: dict[str, float] = {}
+    sharing: set[str] = set()
     for question in questions:
-        for match in matcher.rank(question, limit=5):
+        query = matcher.read(question)
+        for match in matcher.rank(query, limit=5):
             totals[match.intent.id] = totals.get(match.intent.id, 0.0) + match.score
+            if matcher.shared_words(query, match):
+                sharing.add(match.intent.id)
     if not totals:
         return None, 0.0
     intent, total = max(totals.items(), key=lambda item: (item[1], item[0]))
     score = total / len(questions)
-    if score < PROPOSAL_FLOOR * matcher.threshold:
+    if intent not in sharing or score < PROPOSAL_FLOOR * matcher.threshold:
         return None, score
     return intent, score
 

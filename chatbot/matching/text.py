@@ -6,6 +6,8 @@ import re
 from collections.abc import Iterable, Mapping
 from functools import lru_cache
 
+from Stemmer import Stemmer
+
 # Longer inputs are cut here: nobody types a question this long, and it bounds the work per query.
 MAX_QUERY_CHARS = 1000
 
@@ -123,28 +125,23 @@ def _numbers_apart(word: str) -> list[str]:
     return parts
 
 
+# The Snowball English stemmer (PyStemmer, in C): "reservations", "reserve" and "reserved" all
+# read "reserv". It measured better than hand rules on every development split (top-1 +0.1 to
+# +1.4 points; see benchmarks/fewshot.py), at about 1.5 ms of import.
+_STEMMER = Stemmer("english")
+
+
 @lru_cache(maxsize=1 << 16)
 def stem(word: str) -> str:
-    """A light suffix stripper: plurals and common verb endings, conservative on short words."""
-    if len(word) <= 3 or not word.isalpha():
+    """The word's Snowball stem; numbers and mixed tokens ("2fa", "78") stay as they are.
+
+    Example:
+        >>> stem("reservations"), stem("reserve"), stem("2fa")
+        ('reserv', 'reserv', '2fa')
+    """
+    if not word.isalpha():
         return word
-    if word.endswith("ies") and len(word) > 4:
-        return word[:-3] + "y"
-    if word.endswith("sses"):
-        return word[:-2]
-    if word.endswith("ing") and len(word) > 5:
-        return _undouble(word[:-3])
-    if word.endswith("ed") and len(word) > 4:
-        return _undouble(word[:-2])
-    if word.endswith("s") and not word.endswith(("ss", "us", "is")):
-        return word[:-1]
-    return word
-
-
-def _undouble(word: str) -> str:
-    if len(word) > 2 and word[-1] == word[-2] and word[-1] not in "lsz":
-        return word[:-1]
-    return word
+    return str(_STEMMER.stemWord(word))
 
 
 class Analyzer:

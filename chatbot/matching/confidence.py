@@ -36,17 +36,17 @@ SPREAD = 5.0
 # Intents further behind the best than this take no share of its clarity.
 WINDOW = 15.0
 # Coefficients of the logistic model: evidence and lead are read on a 0-1 scale.
-EVIDENCE = 0.647
-LEAD = 2.096
-CLARITY = 1.872
-CLARITY_BY_QUESTIONS = 0.64
-SHARED_WORDS = 0.633
-KNOWN_SHARE = 0.98
-HELD_SHARE = 0.062
-HELD_SHARE_BY_QUESTIONS = 0.409
-WORDS = 0.573
-QUESTIONS = -0.87
-BIAS = -3.186
+EVIDENCE = 0.586
+LEAD = 2.124
+CLARITY = 1.774
+CLARITY_BY_QUESTIONS = 0.714
+SHARED_WORDS = 0.654
+KNOWN_SHARE = 0.964
+HELD_SHARE = 0.102
+HELD_SHARE_BY_QUESTIONS = 0.388
+WORDS = 0.547
+QUESTIONS = -0.91
+BIAS = -3.058
 
 
 class Familiarity:

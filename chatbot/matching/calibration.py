@@ -39,7 +39,7 @@ FOLDS = 4
 SOFTNESS = 2.0
 OFF_TOPIC_WEIGHT = 0.1
 OFF_TOPIC_ACCEPTED = 0.1
-MIN_THRESHOLD, MAX_THRESHOLD = 25.0, 70.0
+MIN_THRESHOLD, MAX_THRESHOLD = 30.0, 70.0
 # Knowledge bases with fewer entries keep the default threshold: too few samples to learn from.
 MIN_INTENTS = 10
 # Thresholds tried, a point apart.

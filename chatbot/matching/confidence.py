@@ -36,17 +36,17 @@ SPREAD = 5.0
 # Intents further behind the best than this take no share of its clarity.
 WINDOW = 15.0
 # Coefficients of the logistic model: evidence and lead are read on a 0-1 scale.
-EVIDENCE = 0.586
-LEAD = 2.124
-CLARITY = 1.774
-CLARITY_BY_QUESTIONS = 0.714
-SHARED_WORDS = 0.654
-KNOWN_SHARE = 0.964
-HELD_SHARE = 0.102
-HELD_SHARE_BY_QUESTIONS = 0.388
-WORDS = 0.547
-QUESTIONS = -0.91
-BIAS = -3.058
+EVIDENCE = 0.518
+LEAD = 2.156
+CLARITY = 1.683
+CLARITY_BY_QUESTIONS = 0.749
+SHARED_WORDS = 0.624
+KNOWN_SHARE = 0.963
+HELD_SHARE = 0.093
+HELD_SHARE_BY_QUESTIONS = 0.284
+WORDS = 0.571
+QUESTIONS = -0.802
+BIAS = -3.071
 
 
 class Familiarity:

@@ -12,8 +12,9 @@ from chatbot import __version__
 from chatbot.bot import Bot, bundled_intents_path
 from chatbot.dialogue.conversation import Conversation
 from chatbot.dialogue.replies import Reply
-from chatbot.errors import ChatbotError
-from chatbot.render import format_reply, json_text, reply_to_json
+from chatbot.errors import ChatbotError, UsageError
+from chatbot.render import format_reply, reply_to_json
+from chatbot.safe_text import json_text
 
 if TYPE_CHECKING:
     from chatbot.curation.unanswered import UnansweredLog
@@ -23,10 +24,6 @@ if TYPE_CHECKING:
 EXIT_OK = 0
 EXIT_USAGE = 2
 EXIT_INTERRUPTED = 130
-
-
-class UsageError(ChatbotError):
-    """The command line itself is wrong."""
 
 
 def _terminal_columns() -> int:
@@ -183,8 +180,9 @@ def run_chat(args: argparse.Namespace) -> int:
     log = _unanswered_log(args)
     if sys.stdin.isatty() and not args.json:
         from chatbot.terminal.repl import run_repl
+        from chatbot.terminal.style import use_color
 
-        return run_repl(conversation, args, log)
+        return run_repl(conversation, lambda: _bot(args), color=use_color(args.no_color), log=log)
     first = True
     for line in _stdin_lines():
         if not line:

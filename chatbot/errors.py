@@ -111,3 +111,7 @@ class CasesFileError(InputFileError):
 
 class LogFileError(InputFileError):
     """A log of unanswered questions cannot be read."""
+
+
+class UsageError(ChatbotError):
+    """The command line itself is wrong (an unknown option, a value out of range)."""

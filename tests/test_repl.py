@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import argparse
 import io
 import re
 from pathlib import Path
@@ -19,6 +18,7 @@ from chatbot import Bot, Conversation
 from chatbot.terminal.commands import ChatState, session_commands
 from chatbot.terminal.format import plain_text
 from chatbot.terminal.repl import history_path, make_session, open_history, run_loop, run_repl
+from chatbot.terminal.style import use_color
 
 CTRL_C, CTRL_D, UP = "\x03", "\x04", "\x1b[A"
 
@@ -77,7 +77,7 @@ def test_ctrl_c_on_an_empty_line_keeps_the_session(bundled_bot):
     status, shown, state = chat(bundled_bot.conversation(), CTRL_C + CTRL_C + "hi\r")
     assert status == 0
     assert len(shown) == 2
-    assert state.last.question == "hi"
+    assert state.conversation.last.question == "hi"
 
 
 @pytest.mark.parametrize("leave", [CTRL_D, "/quit\r", "/exit\r"])
@@ -86,7 +86,7 @@ def test_ctrl_d_and_quit_end_the_chat_with_status_0(bundled_bot, leave):
         bundled_bot.conversation(), "hi\r" + leave + "thanks\r", close=False
     )
     assert status == 0
-    assert state.last.question == "hi"  # nothing after leaving was read
+    assert state.conversation.last.question == "hi"  # nothing after leaving was read
     assert len(shown) == 2
 
 
@@ -109,32 +109,30 @@ def test_control_sequences_in_answers_never_reach_the_terminal(write_yaml):
     path = write_yaml(
         'intents: [{id: a, questions: [clear it], answer: "Clear\\e[2J the \\e]0;owned\\ascreen"}]'
     )
-    args = argparse.Namespace(intents=[str(path)], threshold=None, no_color=False)
-    status, screen = in_terminal(Bot(path).conversation(), args, "clear it\r")
+    status, screen = in_terminal(Bot(path).conversation(), "clear it\r")
     assert status == 0
     assert "Clear the screen" in screen
     assert "[2J" not in screen
     assert "owned" not in screen
 
 
-def in_terminal(conversation, args, keys):
+def in_terminal(conversation, keys, *, color=True):
     """Run the whole chat against an in-memory VT100 terminal; return status and raw output."""
     screen = io.StringIO()
     terminal = Vt100_Output(screen, lambda: Size(rows=24, columns=80), term="xterm")
     with create_pipe_input() as keyboard, create_app_session(input=keyboard, output=terminal):
         keyboard.send_text(keys)
         keyboard.close()
-        status = run_repl(conversation, args)
+        status = run_repl(conversation, Bot, color=color, log=None)
     return status, screen.getvalue()
 
 
 def test_colour_by_default_and_none_with_no_color(bundled_bot, monkeypatch):
-    args = argparse.Namespace(intents=None, threshold=None, no_color=False)
-    _, coloured = in_terminal(bundled_bot.conversation(), args, "what is an llm\r")
+    _, coloured = in_terminal(bundled_bot.conversation(), "what is an llm\r")
     assert colours(coloured) >= {36}  # the cyan prompt and numbers
-    _, flagged = in_terminal(bundled_bot.conversation(), replace_args(args, no_color=True), "hi\r")
+    _, flagged = in_terminal(bundled_bot.conversation(), "hi\r", color=use_color(True))
     monkeypatch.setenv("NO_COLOR", "1")
-    _, from_env = in_terminal(bundled_bot.conversation(), args, "hi\r")
+    _, from_env = in_terminal(bundled_bot.conversation(), "hi\r", color=use_color(False))
     for screen in (flagged, from_env):
         assert "Hello!" in screen
         assert colours(screen) == set()
@@ -148,18 +146,13 @@ def colours(screen):
     return {code for code in codes if 30 <= code <= 49 or 90 <= code <= 107}
 
 
-def replace_args(args, **changes):
-    return argparse.Namespace(**{**vars(args), **changes})
-
-
 def test_history_is_kept_between_sessions(bundled_bot, tmp_path, monkeypatch):
     monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
-    args = argparse.Namespace(intents=None, threshold=None, no_color=True)
-    in_terminal(bundled_bot.conversation(), args, "what is an llm\r")
+    in_terminal(bundled_bot.conversation(), "what is an llm\r", color=False)
     saved = tmp_path / "state" / "chatbot" / "history"
     assert list(FileHistory(str(saved)).load_history_strings()) == ["what is an llm"]
     conversation = bundled_bot.conversation()
-    in_terminal(conversation, args, UP + "\r")  # the Up arrow brings the question back
+    in_terminal(conversation, UP + "\r", color=False)  # the Up arrow brings the question back
     assert conversation.last.question == "what is an llm"
 
 
@@ -167,8 +160,7 @@ def test_unwritable_history_warns_once_and_the_chat_goes_on(bundled_bot, tmp_pat
     blocker = tmp_path / "not-a-folder"
     blocker.write_text("")
     monkeypatch.setenv("XDG_STATE_HOME", str(blocker))
-    args = argparse.Namespace(intents=None, threshold=None, no_color=True)
-    status, screen = in_terminal(bundled_bot.conversation(), args, "hi\r")
+    status, screen = in_terminal(bundled_bot.conversation(), "hi\r", color=False)
     assert status == 0
     assert screen.count("warning: cannot keep history in") == 1
     assert "Hello!" in screen

@@ -129,4 +129,4 @@ def test_reload_of_broken_files_keeps_the_old_knowledge_and_says_why(write_yaml)
 
 def test_blank_lines_do_nothing(state):
     assert run(state, "   ") == ("", False)
-    assert state.last is None
+    assert state.conversation.last is None

@@ -7,11 +7,11 @@ import pytest
 from chatbot import Alternative, Bot, Intent, KnowledgeBase, Match, Reply
 from chatbot.terminal.format import (
     example_questions,
-    format_reply,
     format_topics,
     format_welcome,
     format_why,
     plain_text,
+    reply_fragments,
     wrap,
 )
 from chatbot.terminal.style import toolbar, use_color
@@ -34,19 +34,19 @@ def shown(fragments) -> str:
 
 @pytest.mark.parametrize("width", [40, 60, 100])
 def test_answers_wrap_to_the_width_without_losing_words(width):
-    text = shown(format_reply(reply(), width=width))
+    text = shown(reply_fragments(reply(), width=width))
     assert all(len(line) <= width for line in text.splitlines())
     assert " ".join(text.split()) == LONG
 
 
 def test_line_breaks_written_in_the_yaml_are_kept():
-    text = shown(format_reply(reply(text="Step one.\nStep two."), width=80))
+    text = shown(reply_fragments(reply(text="Step one.\nStep two."), width=80))
     assert text == "Step one.\nStep two."
 
 
 def test_suggestions_are_numbered_and_wrapped_under_their_text():
     long_question = "How does the architecture of generative AI differ from that of LLMs today?"
-    text = shown(format_reply(reply(suggestions=("What is an LLM?", long_question)), width=40))
+    text = shown(reply_fragments(reply(suggestions=("What is an LLM?", long_question)), width=40))
     lines = text.splitlines()
     start = lines.index("You could also ask:")
     assert lines[start + 1] == "  1. What is an LLM?"
@@ -58,28 +58,32 @@ def test_suggestions_are_numbered_and_wrapped_under_their_text():
 
 
 def test_a_fallback_offers_the_closest_questions():
-    text = shown(format_reply(reply(intent=None, kind="fallback", suggestions=("a?",)), width=80))
+    text = shown(
+        reply_fragments(reply(intent=None, kind="fallback", suggestions=("a?",)), width=80)
+    )
     assert "Closest questions I know:\n  1. a?" in text
 
 
 def test_context_note_names_the_topic_in_context():
-    fragments = format_reply(reply(context_used=True, resolved="x"), width=80, context_label="LLMs")
+    fragments = reply_fragments(
+        reply(context_used=True, resolved="x"), width=80, context_label="LLMs"
+    )
     assert shown(fragments).startswith("(about LLMs)\n")
     assert fragments[0][0] == "class:note"
 
 
 def test_context_note_falls_back_to_what_the_question_was_read_as():
-    fragments = format_reply(reply(context_used=True, resolved="what are llm outputs"), width=80)
+    fragments = reply_fragments(reply(context_used=True, resolved="what are llm outputs"), width=80)
     assert shown(fragments).startswith('(taken as "what are llm outputs")\n')
 
 
 def test_no_note_when_context_was_not_used():
-    assert shown(format_reply(reply(), width=80, context_label="LLMs")).startswith("Generative")
+    assert shown(reply_fragments(reply(), width=80, context_label="LLMs")).startswith("Generative")
 
 
 def test_control_sequences_from_yaml_are_removed():
     evil = reply(text="Clear\x1b[2J the \x1b]0;owned\x07screen", suggestions=("bell\x07?",))
-    text = shown(format_reply(evil, width=80))
+    text = shown(reply_fragments(evil, width=80))
     assert "\x1b" not in text
     assert "\x07" not in text
     assert text.startswith("Clear the screen")
@@ -184,5 +188,6 @@ def test_colour_is_off_with_the_flag_or_no_color(flag, environ, expected):
 def test_a_clarifying_question_lists_the_choices_under_a_short_heading():
     asking = reply(text="Did you mean A or B?", intent=None, kind="clarify", suggestions=("A", "B"))
     assert (
-        shown(format_reply(asking, width=80)) == "Did you mean A or B?\nChoose one:\n  1. A\n  2. B"
+        shown(reply_fragments(asking, width=80))
+        == "Did you mean A or B?\nChoose one:\n  1. A\n  2. B"
     )

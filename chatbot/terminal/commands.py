@@ -11,7 +11,6 @@ from rapidfuzz import fuzz, process
 from chatbot.bot import Bot
 from chatbot.curation.unanswered import UnansweredLog
 from chatbot.dialogue.conversation import Conversation
-from chatbot.dialogue.replies import Reply
 from chatbot.errors import ChatbotError
 from chatbot.terminal.format import format_error, format_topics, format_why, wrap
 
@@ -20,7 +19,7 @@ CLOSE_ENOUGH = 50.0
 
 
 @dataclass(frozen=True)
-class Outcome:
+class CommandResult:
     """What handling one line produced: text to show, and whether the chat should end."""
 
     text: StyleAndTextTuples = field(default_factory=list)
@@ -36,7 +35,6 @@ class ChatState:
         load_bot: builds a fresh Bot from the same sources, for /reload; raises ChatbotError.
         commands: this session's command table.
         width: the terminal width in columns, asked each time (the window can be resized).
-        last: the last reply to a question, for /why.
         unanswered_log: where fallbacks and borderline answers are recorded, if asked for.
     """
 
@@ -44,7 +42,6 @@ class ChatState:
     load_bot: Callable[[], Bot]
     commands: CommandTable
     width: Callable[[], int] = lambda: 80
-    last: Reply | None = None
     unanswered_log: UnansweredLog | None = None
 
 
@@ -61,7 +58,7 @@ class Command:
 
     name: str
     help: str
-    run: Callable[[ChatState, str], Outcome]
+    run: Callable[[ChatState, str], CommandResult]
     aliases: tuple[str, ...] = ()
 
 
@@ -94,7 +91,7 @@ class CommandTable:
         best = process.extractOne(name, self.names(), scorer=fuzz.ratio, score_cutoff=CLOSE_ENOUGH)
         return [] if best is None else [self._by_name[best[0]].name]
 
-    def run(self, state: ChatState, line: str) -> Outcome:
+    def run(self, state: ChatState, line: str) -> CommandResult:
         """Run a `/name argument` line (a unique prefix of a name will do), or explain that
         there is no such command."""
         name, _, argument = line.strip().removeprefix("/").partition(" ")
@@ -108,7 +105,7 @@ class CommandTable:
             return command.run(state, argument.strip())
         return self.unknown(state, name)
 
-    def unknown(self, state: ChatState, name: str) -> Outcome:
+    def unknown(self, state: ChatState, name: str) -> CommandResult:
         """The hint shown for a command that does not exist: the closest ones, or /help."""
         guesses = self.closest(name)
         if guesses:
@@ -116,7 +113,7 @@ class CommandTable:
             message = f"Unknown command /{name}. Did you mean {hint}? (/help lists the commands)"
         else:
             message = f"Unknown command /{name}. Type /help to see the commands."
-        return Outcome(format_error(message, width=state.width()))
+        return CommandResult(format_error(message, width=state.width()))
 
 
 KEYS = (
@@ -128,7 +125,7 @@ KEYS = (
 )
 
 
-def _help(state: ChatState, argument: str) -> Outcome:
+def _help(state: ChatState, argument: str) -> CommandResult:
     width = state.width()
     if argument:
         name = argument.removeprefix("/")
@@ -136,7 +133,7 @@ def _help(state: ChatState, argument: str) -> Outcome:
         if command is None:
             return state.commands.unknown(state, name)
         usage = wrap(command.help, width)
-        return Outcome([("class:command", f"/{command.name}"), ("", f"  {usage}")])
+        return CommandResult([("class:command", f"/{command.name}"), ("", f"  {usage}")])
     commands = list(state.commands)
     column = max(len(command.name) for command in commands) + 3
     indent = " " * (column + 2)
@@ -155,41 +152,40 @@ def _help(state: ChatState, argument: str) -> Outcome:
     for key, meaning in KEYS:
         text.extend([("", "\n  "), ("class:command", key.ljust(key_column)), ("", meaning)])
     text.extend([("", "\n"), ("class:note", "Anything else is a question for the bot.")])
-    return Outcome(text)
+    return CommandResult(text)
 
 
-def _topics(state: ChatState, argument: str) -> Outcome:
-    return Outcome(format_topics(state.conversation.knowledge, width=state.width()))
+def _topics(state: ChatState, argument: str) -> CommandResult:
+    return CommandResult(format_topics(state.conversation.knowledge, width=state.width()))
 
 
-def _why(state: ChatState, argument: str) -> Outcome:
-    return Outcome(format_why(state.last, state.conversation.knowledge, width=state.width()))
+def _why(state: ChatState, argument: str) -> CommandResult:
+    conversation = state.conversation
+    return CommandResult(format_why(conversation.last, conversation.knowledge, width=state.width()))
 
 
-def _reset(state: ChatState, argument: str) -> Outcome:
+def _reset(state: ChatState, argument: str) -> CommandResult:
     state.conversation.reset()
-    state.last = None
-    return Outcome([("class:note", "Context cleared: the next question starts afresh.")])
+    return CommandResult([("class:note", "Context cleared: the next question starts afresh.")])
 
 
-def _reload(state: ChatState, argument: str) -> Outcome:
+def _reload(state: ChatState, argument: str) -> CommandResult:
     try:
         bot = state.load_bot()
     except ChatbotError as error:
         message = f"Reload failed, still using the knowledge base loaded before: {error}"
-        return Outcome(format_error(message, width=state.width()))
+        return CommandResult(format_error(message, width=state.width()))
     state.conversation.replace_bot(bot)
-    state.last = None
     knowledge = bot.knowledge
     sources = knowledge.sources
     where = sources[0] if len(sources) == 1 else f"{len(sources)} files"
     count = len(knowledge)
     message = f"Reloaded {count} intent{'s' if count != 1 else ''} from {where}; context cleared."
-    return Outcome([("class:note", wrap(message, state.width()))])
+    return CommandResult([("class:note", wrap(message, state.width()))])
 
 
-def _quit(state: ChatState, argument: str) -> Outcome:
-    return Outcome(quit=True)
+def _quit(state: ChatState, argument: str) -> CommandResult:
+    return CommandResult(quit=True)
 
 
 def session_commands() -> CommandTable:

@@ -9,7 +9,7 @@ from prompt_toolkit.document import Document
 from rapidfuzz import fuzz, process, utils
 
 from chatbot.intents import KnowledgeBase
-from chatbot.render import clean
+from chatbot.safe_text import clean
 
 # How many questions the menu offers, and how similar (0-100) a stored wording must be to
 # what was typed.

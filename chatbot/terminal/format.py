@@ -13,7 +13,8 @@ from prompt_toolkit.formatted_text import StyleAndTextTuples
 
 from chatbot.dialogue.replies import Reply
 from chatbot.intents import Intent, KnowledgeBase
-from chatbot.render import clean, suggestions_heading
+from chatbot.render import suggestions_heading
+from chatbot.safe_text import clean
 
 # Below this the text would wrap into a ribbon; narrower terminals just wrap raggedly.
 MIN_WIDTH = 30
@@ -63,7 +64,7 @@ def _lines(fragments: Iterable[tuple[str, str]]) -> StyleAndTextTuples:
     return result
 
 
-def format_reply(
+def reply_fragments(
     reply: Reply, *, width: int, context_label: str | None = None
 ) -> StyleAndTextTuples:
     """A reply for the terminal: a note when context was used, the answer, numbered suggestions.

@@ -6,7 +6,6 @@ it starts a chat on a terminal, so `import chatbot` stays light.
 
 from __future__ import annotations
 
-import argparse
 import contextlib
 import os
 from collections.abc import Callable, Mapping
@@ -22,11 +21,11 @@ from prompt_toolkit.output import Output
 from chatbot.bot import Bot
 from chatbot.curation.unanswered import UnansweredLog
 from chatbot.dialogue.conversation import Conversation
-from chatbot.render import clean
-from chatbot.terminal.commands import ChatState, Outcome, session_commands
+from chatbot.safe_text import clean
+from chatbot.terminal.commands import ChatState, CommandResult, session_commands
 from chatbot.terminal.completion import ChatCompleter
-from chatbot.terminal.format import format_reply, format_welcome
-from chatbot.terminal.style import build_style, color_depth, toolbar, use_color
+from chatbot.terminal.format import format_welcome, reply_fragments
+from chatbot.terminal.style import build_style, color_depth, toolbar
 
 Write = Callable[[StyleAndTextTuples], None]
 
@@ -68,21 +67,20 @@ def open_history(path: Path) -> tuple[History, str | None]:
     return _SparingFileHistory(str(path)), None
 
 
-def handle_line(state: ChatState, line: str) -> Outcome:
+def handle_line(state: ChatState, line: str) -> CommandResult:
     """Answer a question or run a /command; blank lines do nothing."""
     line = line.strip()
     if not line:
-        return Outcome()
+        return CommandResult()
     if line.startswith("/"):
         return state.commands.run(state, line)
     conversation = state.conversation
     reply = conversation.ask(line)
-    state.last = reply
     if state.unanswered_log is not None:
         state.unanswered_log.record(reply)
     context = conversation.context
     label = context.label if context is not None else None
-    return Outcome(format_reply(reply, width=state.width(), context_label=label))
+    return CommandResult(reply_fragments(reply, width=state.width(), context_label=label))
 
 
 def run_loop(session: PromptSession[str], state: ChatState, write: Write) -> int:
@@ -137,20 +135,24 @@ def make_session(
 
 def run_repl(
     conversation: Conversation,
-    args: argparse.Namespace,
-    unanswered_log: UnansweredLog | None = None,
+    reload: Callable[[], Bot],
+    *,
+    color: bool,
+    log: UnansweredLog | None,
 ) -> int:
-    """Chat on the terminal until the user leaves; return the exit status."""
-    color = use_color(args.no_color)
+    """Chat on the terminal until the user leaves; return the exit status.
 
-    def load_bot() -> Bot:
-        return Bot(args.intents, threshold=args.threshold)
-
+    Args:
+        conversation: the dialogue to continue.
+        reload: builds a fresh Bot from the same sources, for /reload; raises ChatbotError.
+        color: whether to print in colour (see `chatbot.terminal.style.use_color`).
+        log: where to record fallbacks and borderline answers, if anywhere.
+    """
     state = ChatState(
         conversation=conversation,
-        load_bot=load_bot,
+        load_bot=reload,
         commands=session_commands(),
-        unanswered_log=unanswered_log,
+        unanswered_log=log,
     )
     history, warning = open_history(history_path())
     session = make_session(state, history, color=color)

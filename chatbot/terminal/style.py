@@ -10,7 +10,7 @@ from prompt_toolkit.output import ColorDepth
 from prompt_toolkit.styles import Style
 
 from chatbot.dialogue.replies import Context
-from chatbot.render import clean
+from chatbot.safe_text import clean
 
 # Class names used by chatbot.terminal.format; colours stay readable on dark and light backgrounds
 # because they are the terminal's own ANSI colours, not fixed RGB values.

@@ -10,10 +10,11 @@ from __future__ import annotations
 # Below this score the bot says it does not know (a knowledge base's `settings: threshold:` and
 # the `threshold=` arguments override it).
 DEFAULT_THRESHOLD = 40.0
-# The score at which answering is no better than not answering, as the index's "clear lead"
-# share sees it: a question is scored in part by how clearly it points at one intent rather
-# than at several or at none, and "none" stands at the default threshold.
-NO_ANSWER = DEFAULT_THRESHOLD
+# The evidence at which answering is no better than not answering, as the confidence model's
+# clarity sees it: a question is scored in part by how clearly it points at one intent rather
+# than at several or at none, and "none" stands at this much evidence (see
+# chatbot.matching.confidence).
+NO_ANSWER = 40.0
 # Ask "Did you mean A or B?" when the two best intents both pass the threshold and score
 # within this many points of each other ...
 CLARIFY_MARGIN = 2.0

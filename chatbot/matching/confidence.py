@@ -31,7 +31,8 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
-NO_ANSWER = 40.0
+from chatbot.policy import NO_ANSWER
+
 SPREAD = 5.0
 # Intents further behind the best than this take no share of its clarity.
 WINDOW = 15.0

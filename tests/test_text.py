@@ -97,3 +97,17 @@ def test_synonyms_of_different_lengths_sharing_a_first_word():
         "or",
         "gan",
     ]
+
+
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        ("free Wi-Fi?", ["free", "wifi"]),
+        ("e-mail me", ["email", "me"]),
+        ("state-of-the-art", ["state", "of", "the", "art"]),
+        ("well-known", ["well", "known"]),
+        ("covid-19", ["covid", "19"]),
+    ],
+)
+def test_a_hyphen_joins_a_word_only_beside_a_part_of_one_or_two_letters(text, words):
+    assert normalized_words(text) == words

@@ -49,6 +49,9 @@ _ASCII_WORD_TABLE = bytes(byte if chr(byte).isalnum() and byte < 128 else 32 for
 # than at import, which every start would pay for.
 _WORD = r"[^\W_]+"
 _DOTTED_ACRONYM = r"\b((?:[^\W\d_]\.){2,})"
+_SHORT_HYPHENATED = (
+    r"(?<![\w-])(?:[^\W\d_]{1,2}-[^\W\d_]+|[^\W\d_]+-[^\W\d_]{1,2})(?![\w-])"
+)
 
 
 def _strip_accents(text: str) -> str:
@@ -96,6 +99,11 @@ def normalized_words(text: str) -> list[str]:
         text = _strip_accents(text)
     if "." in text:
         text = re.sub(_DOTTED_ACRONYM, lambda found: found.group(1).replace(".", ""), text)
+    if "-" in text:
+        # A hyphen before or after a part of one or two letters joins a word of two parts
+        # ("wi-fi" is "wifi", "e-mail" is "email"); other hyphens part words
+        # ("state-of-the-art", "well-known").
+        text = re.sub(_SHORT_HYPHENATED, lambda found: found.group().replace("-", ""), text)
     # Every contraction has an apostrophe or is "cant", "wont" or "aint": most text has none,
     # and the search is not worth starting.
     if "'" in text or "cant" in text or "wont" in text or "aint" in text:

@@ -122,6 +122,20 @@ class Hit(Record):
 CHANNELS = ("coverage", "known", "reverse", "answer", "characters", "wording")
 
 
+def _many_of(questions: int, intents: int) -> float:
+    """How far a knowledge base is from "few" (0) towards "many" (1) questions per intent."""
+    per_intent = questions / max(intents, 1)
+    if per_intent <= FEW_QUESTIONS:
+        return 0.0
+    if per_intent >= MANY_QUESTIONS:
+        return 1.0
+    return math.log(per_intent / FEW_QUESTIONS) / math.log(MANY_QUESTIONS / FEW_QUESTIONS)
+
+
+def _many(knowledge: KnowledgeBase) -> float:
+    return _many_of(sum(len(intent.questions) for intent in knowledge), len(knowledge.intents))
+
+
 def is_content_word(term: str) -> bool:
     """Whether a term says what a question is about: not a function word, nor one or two letters."""
     return len(term) > 2 and term not in FUNCTION_WORDS
@@ -211,7 +225,8 @@ class Index:
                 frozenset(map(stem, analyzer.apply_synonyms(normalized_words(answer))))
             )
         self.words = frozenset(vocabulary)
-        self.ngrams = NgramProfiles(intent_words)
+        # With many questions per intent the n-grams weigh nothing: not worth building.
+        self.ngrams = NgramProfiles(intent_words if _many(knowledge) < 1.0 else [])
         # Word weights for the word-overlap evidence: how many intents use a word in their
         # questions, and how many in their answers, as separate documents (the answers' words
         # say which words are common in this domain, which a few questions cannot).
@@ -291,15 +306,7 @@ class Index:
 
     def _set_channel_weights(self) -> None:
         """The weight of each evidence channel for this knowledge base (see CHANNELS)."""
-        questions = len(self.question_text) / max(self.intent_count, 1)
-        # How far the knowledge base is from "few" towards "many" questions per intent.
-        if questions <= FEW_QUESTIONS:
-            many = 0.0
-        elif questions >= MANY_QUESTIONS:
-            many = 1.0
-        else:
-            many = math.log(questions / FEW_QUESTIONS) / math.log(MANY_QUESTIONS / FEW_QUESTIONS)
-        self.many = many
+        self.many = many = _many_of(len(self.question_text), self.intent_count)
         self.candidates = round(
             WORDING_CANDIDATES_FEW + many * (WORDING_CANDIDATES_MANY - WORDING_CANDIDATES_FEW)
         )

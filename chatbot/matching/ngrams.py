@@ -75,6 +75,11 @@ class NgramProfiles:
         norm = math.sqrt(sum(value * value for value in vector.values())) or 1.0
         return {gram: value / norm for gram, value in vector.items() if value}
 
+    def build_all(self) -> None:
+        """Make every profile now rather than on first use."""
+        for intent_index in range(len(self._grams)):
+            self.profile(intent_index)
+
     def profile(self, intent_index: int) -> dict[str, float]:
         """An intent's unit n-gram vector."""
         found = self._profiles.get(intent_index)

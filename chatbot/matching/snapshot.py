@@ -127,8 +127,8 @@ def save(cache_dir: str, snapshot_key: str, matcher: Matcher) -> None:
     a snapshot only saves time). The parts built on first use are built first, so that a
     loaded snapshot answers its first question as fast as its hundredth."""
     index = matcher._index
+    index.ngrams.build_all()
     for intent_index in range(index.intent_count):
-        index.ngrams.profile(intent_index)
         matcher._slots_of(intent_index)
     state = dict(vars(index))
     ngrams = dict(vars(index.ngrams))

@@ -81,7 +81,7 @@ def synthetic_intents(train: Sequence[tuple[str, str]], size: int) -> list[Inten
             questions = tuple(perturb(text, copy, rng) for text in texts[:share])
             taken += len(questions)
             name = label if copy == 0 else f"{label}~{copy}"
-            intents.append(Intent(id=name, questions=questions, answer=name))
+            intents.append(Intent(id=name, questions=questions, answer="-"))  # no label as evidence
     return intents
 
 

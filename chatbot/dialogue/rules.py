@@ -386,7 +386,8 @@ def _when_close(turn: Turn, ranked: list[Match]) -> Reply:
     """Two intents score about the same: ask which was meant only when that helps.
 
     Not when the message is one of them word for word (answer it), nor when the two answers say
-    nearly the same (answer the first). Not when the message shares none of its content words
+    nearly the same (answer the first), nor when only one answer uses every content word of the
+    message (answer that one). Not when the message shares none of its content words
     with them: it is probably about neither, so the bot falls back. And not when neither is a
     confident match: a question the bot is unsure about does not become one for the user; it
     gets the first answer, with the other among the suggestions.
@@ -407,6 +408,13 @@ def _when_close(turn: Turn, ranked: list[Match]) -> Reply:
         return turn.compose.answer(turn.text, worded[0], others)
     if fuzz.token_set_ratio(first.intent.answer, second.intent.answer) >= CLARIFY_SAME_ANSWERS:
         return turn.compose.answer(turn.text, first, ranked[1:])
+    # Only one answer speaks to every word the question is about: that one.
+    covering = [
+        choice for choice in (first, second) if turn.matcher.answer_covers(turn.query, choice)
+    ]
+    if len(covering) == 1:
+        others = [match for match in ranked if match is not covering[0]]
+        return turn.compose.answer(turn.text, covering[0], others)
     if not turn.matcher.shared_words(turn.query, first, second):
         return turn.compose.fallback(turn.text, ranked)
     if second.score < turn.matcher.threshold + CLARIFY_ABOVE:

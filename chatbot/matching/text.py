@@ -49,9 +49,7 @@ _ASCII_WORD_TABLE = bytes(byte if chr(byte).isalnum() and byte < 128 else 32 for
 # than at import, which every start would pay for.
 _WORD = r"[^\W_]+"
 _DOTTED_ACRONYM = r"\b((?:[^\W\d_]\.){2,})"
-_SHORT_HYPHENATED = (
-    r"(?<![\w-])(?:[^\W\d_]{1,2}-[^\W\d_]+|[^\W\d_]+-[^\W\d_]{1,2})(?![\w-])"
-)
+_SHORT_HYPHENATED = r"(?<![\w-])(?:[^\W\d_]{1,2}-[^\W\d_]+|[^\W\d_]+-[^\W\d_]{1,2})(?![\w-])"
 
 
 def _strip_accents(text: str) -> str:

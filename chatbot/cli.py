@@ -13,7 +13,7 @@ from chatbot.bot import Bot, bundled_intents_path
 from chatbot.dialogue.conversation import Conversation
 from chatbot.dialogue.replies import Reply
 from chatbot.errors import ChatbotError, UsageError
-from chatbot.render import format_reply, reply_to_json
+from chatbot.render import clean, format_reply, reply_to_json
 from chatbot.safe_text import json_text
 
 if TYPE_CHECKING:
@@ -184,16 +184,69 @@ def run_chat(args: argparse.Namespace) -> int:
 
         return run_repl(conversation, lambda: _bot(args), color=use_color(args.no_color), log=log)
     first = True
+    commands: _PipedCommands | None = None
     for line in _stdin_lines():
         if not line:
             continue
         if not first and not args.json:
             sys.stdout.write("\n")
         first = False
+        if is_command(line):
+            if commands is None:
+                commands = _PipedCommands(conversation, lambda: _bot(args), log)
+            if not commands.run(line, args.json, sys.stdout):
+                break
+            continue
         reply = _answer(conversation, line, args.json, sys.stdout)
         if log is not None:
             log.record(reply)
     return EXIT_OK
+
+
+def is_command(line: str) -> bool:
+    """Whether a line is a slash command ("/why", "/help topics"), not a question that starts
+    with a slash ("/ what is an llm"): a letter must follow the slash."""
+    return len(line) > 1 and line[0] == "/" and line[1].isalpha()
+
+
+class _PipedCommands:
+    """The terminal chat's slash commands for piped input: the same table, printed as plain
+    text, or with --json as one object per command (kind: the command's name, or "error")."""
+
+    def __init__(
+        self, conversation: Conversation, load_bot: Callable[[], Bot], log: UnansweredLog | None
+    ) -> None:
+        # The commands and their texts need no terminal: prompt_toolkit is not loaded.
+        from chatbot.terminal.commands import ChatState, session_commands
+
+        self.state = ChatState(conversation, load_bot, session_commands(), unanswered_log=log)
+
+    def run(self, line: str, as_json: bool, out: TextIO) -> bool:
+        """Run one command line and print what it shows; False when it ends the chat."""
+        from chatbot.terminal.format import plain_text
+
+        table = self.state.commands
+        name = line[1:].split(" ", 1)[0].lower()
+        command = table.get(name) or next(
+            (each for each in table if each.name.startswith(name)), None
+        )
+        result = table.run(self.state, line)
+        if result.quit:
+            return False
+        text = plain_text(result.text)
+        if as_json:
+            data: dict[str, Any] = {"kind": command.name if command else "error", "text": text}
+            last = self.state.conversation.last
+            if command is not None and command.name == "why" and last is not None:
+                data["reply"] = reply_to_json(last)
+                data["contributions"] = [
+                    [term, points]
+                    for term, points in (last.match.contributions if last.match else ())
+                ]
+            _print_reply(json_text(data), out)
+        else:
+            _print_reply(clean(text), out)
+        return True
 
 
 # --- Curator tools: check, eval, suggest and the unanswered-question log.

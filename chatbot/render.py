@@ -12,12 +12,17 @@ if TYPE_CHECKING:
 
 
 def reply_to_json(reply: Reply) -> dict[str, Any]:
-    """The reply as the JSON object printed by `--json` (one per answered line)."""
-    return {
+    """The reply as the JSON object printed by `--json` (one per answered line); the README
+    documents every key."""
+    data: dict[str, Any] = {
+        "kind": reply.kind,
         "question": reply.question,
         "answer": reply.text,
         "intent": reply.intent,
         "score": round(reply.score, 2),
+        "matched_question": reply.matched_question,
+        "threshold": round(reply.threshold, 2),
+        "threshold_source": reply.threshold_source or None,
         "alternatives": [
             {"intent": alternative.intent, "score": round(alternative.score, 2)}
             for alternative in reply.alternatives
@@ -25,6 +30,13 @@ def reply_to_json(reply: Reply) -> dict[str, Any]:
         "suggestions": list(reply.suggestions),
         "context": {"used": reply.context_used, "resolved": reply.resolved},
     }
+    if reply.kind == "clarify":
+        scores = {alternative.intent: alternative.score for alternative in reply.alternatives}
+        data["choices"] = [
+            {"intent": intent, "question": question, "score": round(scores.get(intent, 0.0), 2)}
+            for intent, question in zip(reply.offered, reply.suggestions, strict=False)
+        ]
+    return data
 
 
 def suggestions_heading(reply: Reply) -> str:

@@ -36,7 +36,19 @@ def test_ask_without_quotes_joins_words(capsys, monkeypatch):
     assert "large language model" in out.lower()
 
 
-JSON_KEYS = {"question", "answer", "intent", "score", "alternatives", "suggestions", "context"}
+JSON_KEYS = {
+    "kind",
+    "question",
+    "answer",
+    "intent",
+    "score",
+    "matched_question",
+    "threshold",
+    "threshold_source",
+    "alternatives",
+    "suggestions",
+    "context",
+}
 
 
 def test_ask_json_schema(capsys, monkeypatch):
@@ -51,6 +63,29 @@ def test_ask_json_schema(capsys, monkeypatch):
     assert all(set(a) == {"intent", "score"} for a in reply["alternatives"])
     assert reply["alternatives"], "a runner-up is always reported"
     assert all(isinstance(s, str) for s in reply["suggestions"])
+    assert reply["kind"] == "answer"
+    assert reply["threshold_source"] == "calibrated"
+    assert reply["matched_question"] in bundled_intents_questions("llm_image_generation")
+
+
+def bundled_intents_questions(intent_id):
+    from chatbot import Bot
+
+    return Bot().knowledge.get(intent_id).questions
+
+
+def test_every_kind_of_reply_has_the_documented_json_keys(capsys, monkeypatch):
+    lines = "architecture?\nthe second\ntell me more\nwhy?\nno\nbook a flight to rome\n"
+    monkeypatch.setattr("sys.stdin", io.TextIOWrapper(io.BytesIO(lines.encode())))
+    assert main(["--json"]) == 0
+    replies = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    kinds = [reply["kind"] for reply in replies]
+    assert kinds == ["clarify", "answer", "more", "why", "fallback", "fallback"]
+    for reply in replies:
+        assert set(reply) == JSON_KEYS | ({"choices"} if reply["kind"] == "clarify" else set())
+    choices = replies[0]["choices"]
+    assert [choice["intent"] for choice in choices] == ["llm_architecture", "genai_architecture"]
+    assert all(set(choice) == {"intent", "question", "score"} for choice in choices)
 
 
 def test_fallback_json_has_null_intent_and_offers_closest_questions(capsys, monkeypatch):
@@ -179,3 +214,33 @@ def test_plain_output_of_a_clarification_lists_the_choices(capsys, monkeypatch):
     assert lines[0].startswith("Did you mean ")
     assert lines[1] == "Choose one:"
     assert lines[2].startswith("  1. ")
+
+
+def piped(capsys, monkeypatch, lines, *options):
+    monkeypatch.setattr("sys.stdin", io.TextIOWrapper(io.BytesIO(lines.encode())))
+    assert main(list(options)) == 0
+    return capsys.readouterr().out
+
+
+def test_piped_input_runs_the_slash_commands(capsys, monkeypatch):
+    out = piped(
+        capsys, monkeypatch, "what is an llm\n/why\n/wh\n/frob\n/ what is genai\n/quit\nhi\n"
+    )
+    blocks = out.split("\n\n")
+    assert blocks[1].startswith('You asked:  "what is an llm"\nMatched:    "What is an LLM?"')
+    assert "calibrated)" in blocks[1]
+    assert blocks[2] == blocks[1]  # a unique prefix runs the command
+    assert blocks[3].startswith("Unknown command /frob.")
+    assert blocks[4].startswith("Generative AI is")  # a slash and a space: a question
+    assert len(blocks) == 5 or blocks[5:] == [""]  # /quit ends the chat: "hi" is not answered
+    assert "Hi" not in out.split("\n\n")[-1]
+
+
+def test_piped_slash_commands_in_json(capsys, monkeypatch):
+    out = piped(capsys, monkeypatch, "architecture?\n/why\n/topics\n/nope\n/reset\n", "--json")
+    replies = [json.loads(line) for line in out.splitlines()]
+    assert [reply["kind"] for reply in replies] == ["clarify", "why", "topics", "error", "reset"]
+    why = replies[1]
+    assert "which you meant" in why["text"]
+    assert why["reply"]["kind"] == "clarify"
+    assert why["contributions"]

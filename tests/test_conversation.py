@@ -140,7 +140,7 @@ def test_no_on_a_clarification_offers_other_questions():
     clarify = conversation.ask("how do i reset it")
     assert clarify.kind == "clarify"
     no = conversation.ask("no")
-    assert no.kind == "fallback"
+    assert no.kind == "notice"
     assert no.suggestions == ()  # nothing else came close; the two refused are not offered
     assert conversation.context is None or conversation.context.intent not in {
         "reset_password",
@@ -153,7 +153,7 @@ def test_no_after_an_answer_offers_the_runners_up_it_beat(bundled_bot):
     answer = conversation.ask("what do llms output")
     assert answer.intent == "llm_outputs"
     no = conversation.ask("no, wrong")
-    assert (no.kind, no.intent, no.context_used) == ("fallback", None, True)
+    assert (no.kind, no.intent, no.context_used) == ("notice", None, True)
     assert no.text == "Sorry about that. Could you ask it in other words?"
     assert [a.intent for a in no.alternatives] == [a.intent for a in answer.alternatives[:3]]
     assert conversation.ask("2").intent == answer.alternatives[1].intent

@@ -210,6 +210,7 @@ def test_reply_to_dict_nests_its_match_and_alternatives(real: dict[str, Record])
         "threshold",
         "match",
         "offered",
+        "threshold_source",
     ]
     assert data["intent"] == "llm_outputs"
     assert data["offered"] == list(real["Reply"].offered)

@@ -95,7 +95,7 @@ def test_why_explains_match_score_threshold_runner_up_context_and_terms(bundled_
     runner_up = answer.runner_up
     runner_up_question = bundled_bot.knowledge.get(runner_up.intent).questions[0]
     assert f'Matched:    "{answer.matched_question}" (llm_image_generation)' in text
-    assert f"Score:      {answer.score:.1f} (threshold {answer.threshold:.1f})" in text
+    assert f"Score:      {answer.score:.1f} (threshold {answer.threshold:.1f}, calibrated)" in text
     assert (
         f'Runner-up:  "{runner_up_question}" ({runner_up.intent}), score {runner_up.score:.1f}'
         in text

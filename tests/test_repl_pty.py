@@ -45,7 +45,7 @@ def test_chat_in_a_terminal_answers_explains_and_keeps_history(tmp_path):
         child.expect_exact("You asked:")  # labels are bold, so match label and value apart
         child.expect_exact('"and generative ai?"')
         child.expect_exact("(genai_definition)")
-        child.expect(r"\(threshold \d+\.\d\)")
+        child.expect(r"\(threshold \d+\.\d, calibrated\)")
         child.expect_exact("Runner-up:")
         child.expect_exact("Context:")
         child.expect_exact('used, read as "What is generative AI?"')

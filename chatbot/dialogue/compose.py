@@ -29,9 +29,10 @@ def alternatives_of(matches: Iterable[Match]) -> tuple[Alternative, ...]:
 class Composer:
     """Makes the replies of one knowledge base, at one threshold."""
 
-    def __init__(self, knowledge: KnowledgeBase, threshold: float) -> None:
+    def __init__(self, knowledge: KnowledgeBase, threshold: float, source: str = "") -> None:
         self.knowledge = knowledge
         self.threshold = threshold
+        self.source = source
 
     def answer(self, text: str, best: Match, runners_up: Sequence[Match]) -> Reply:
         """The answer of the best match, listing the runners-up it beat."""
@@ -45,6 +46,7 @@ class Composer:
             alternatives=alternatives_of(runners_up),
             suggestions=self.first_questions(offered),
             threshold=self.threshold,
+            threshold_source=self.source,
             match=best,
             offered=offered,
         )
@@ -66,6 +68,7 @@ class Composer:
             context_used=True,
             resolved=intent.questions[0],
             threshold=self.threshold,
+            threshold_source=self.source,
             match=match,
             offered=offered,
         )
@@ -88,6 +91,7 @@ class Composer:
             context_used=True,
             resolved=" / ".join(intent.questions[0] for intent in known),
             threshold=self.threshold,
+            threshold_source=self.source,
             offered=offered,
         )
 
@@ -108,6 +112,7 @@ class Composer:
             context_used=True,
             resolved=f"{command}: {intent.questions[0]}",
             threshold=self.threshold,
+            threshold_source=self.source,
             offered=offered,
         )
 
@@ -133,9 +138,10 @@ class Composer:
             question=text,
             alternatives=alternatives,
             suggestions=self.first_questions(offered),
-            kind="fallback",
+            kind="notice",
             context_used=context_used,
             threshold=self.threshold,
+            threshold_source=self.source,
             offered=offered,
         )
 
@@ -152,6 +158,7 @@ class Composer:
             suggestions=(first.intent.questions[0], second.intent.questions[0]),
             kind="clarify",
             threshold=self.threshold,
+            threshold_source=self.source,
             match=first,
             offered=(first.intent.id, second.intent.id),
         )
@@ -174,6 +181,7 @@ class Composer:
             suggestions=suggestions,
             kind="fallback",
             threshold=self.threshold,
+            threshold_source=self.source,
             offered=offered,
         )
 

@@ -51,7 +51,9 @@ class Conversation:
         # A Bot is accepted for its matcher without importing it: the bot imports this module.
         self.matcher: Matcher = getattr(matcher, "matcher", matcher)
         self.knowledge = self.matcher.knowledge
-        self._compose = Composer(self.knowledge, self.matcher.threshold)
+        self._compose = Composer(
+            self.knowledge, self.matcher.threshold, self.matcher.threshold_source
+        )
 
     def reset(self) -> None:
         """Forget the context of earlier turns."""

@@ -15,8 +15,10 @@ from chatbot.records import Record, freeze, set_field
 
 # What a reply does. An intent id is named `intent` on these public records (as in the JSON
 # output), while `Match.intent` is the Intent itself; code that handles ids calls them intent_id.
-Kind = Literal["answer", "fallback", "more", "why", "clarify"]
-KINDS: tuple[Kind, ...] = ("answer", "fallback", "more", "why", "clarify")
+# "notice": a reply about the conversation itself ("Sorry about that. Could you ask it in other
+# words?"), answering no question and asking none.
+Kind = Literal["answer", "fallback", "more", "why", "clarify", "notice"]
+KINDS: tuple[Kind, ...] = ("answer", "fallback", "more", "why", "clarify", "notice")
 
 
 class Alternative(Record):
@@ -42,13 +44,15 @@ class Reply(Record):
         matched_question: the stored question that matched best, if any.
         alternatives: runner-up intents with their scores, best first.
         suggestions: questions to offer the user next.
-        kind: "answer", "fallback", "more", "why" or "clarify".
+        kind: "answer", "fallback", "more", "why", "clarify" or "notice".
         context_used: whether earlier turns decided the answer.
         resolved: what the question was taken to mean when context was used.
         threshold: the score the match had to reach.
         match: the underlying match, if any, for detailed explanations.
         offered: the ids of the intents behind the numbered suggestions, in order (for a
             clarification, the choices), which "2" or "the first one" pick next turn.
+        threshold_source: where the threshold came from: "calibrated", "default", "settings"
+            or "argument" (see `Matcher.threshold_source`).
     """
 
     __slots__ = _fields = (
@@ -65,6 +69,7 @@ class Reply(Record):
         "threshold",
         "match",
         "offered",
+        "threshold_source",
     )
     text: str
     intent: str | None
@@ -79,6 +84,7 @@ class Reply(Record):
     threshold: float
     match: Match | None
     offered: tuple[str, ...]
+    threshold_source: str
 
     def __init__(
         self,
@@ -95,6 +101,7 @@ class Reply(Record):
         threshold: float = 0.0,
         match: Match | None = None,
         offered: tuple[str, ...] = (),
+        threshold_source: str = "",
     ) -> None:
         set_field(self, "text", text)
         set_field(self, "intent", intent)
@@ -109,6 +116,7 @@ class Reply(Record):
         set_field(self, "threshold", threshold)
         set_field(self, "match", match)
         set_field(self, "offered", offered)
+        set_field(self, "threshold_source", threshold_source)
 
     @property
     def runner_up(self) -> Alternative | None:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-from prompt_toolkit.formatted_text import StyleAndTextTuples
 from rapidfuzz import fuzz, process
 
 from chatbot.bot import Bot
@@ -13,6 +13,10 @@ from chatbot.curation.unanswered import UnansweredLog
 from chatbot.dialogue.conversation import Conversation
 from chatbot.errors import ChatbotError
 from chatbot.terminal.format import format_error, format_topics, format_why, wrap
+
+if TYPE_CHECKING:
+    # Only the type: piped input runs the slash commands too, without loading prompt_toolkit.
+    from prompt_toolkit.formatted_text import StyleAndTextTuples
 
 # How close (0-100, rapidfuzz ratio) a mistyped command must be to be offered as "did you mean".
 CLOSE_ENOUGH = 50.0

@@ -8,13 +8,16 @@ from __future__ import annotations
 
 import textwrap
 from collections.abc import Iterable
-
-from prompt_toolkit.formatted_text import StyleAndTextTuples
+from typing import TYPE_CHECKING
 
 from chatbot.dialogue.replies import Reply
 from chatbot.intents import Intent, KnowledgeBase
 from chatbot.render import suggestions_heading
 from chatbot.safe_text import clean
+
+if TYPE_CHECKING:
+    # Only the type: piped input runs the slash commands too, without loading prompt_toolkit.
+    from prompt_toolkit.formatted_text import StyleAndTextTuples
 
 # Below this the text would wrap into a ribbon; narrower terminals just wrap raggedly.
 MIN_WIDTH = 30
@@ -165,17 +168,36 @@ def format_why(reply: Reply | None, knowledge: KnowledgeBase, *, width: int) -> 
     if reply is None:
         return [("class:note", "Nothing to explain yet: ask a question first.")]
     rows = [_row("You asked", f'"{reply.question}"', width)]
-    if reply.intent is None:
+    if reply.kind == "clarify":
+        scores = {alternative.intent: alternative.score for alternative in reply.alternatives}
+        choices = " or ".join(
+            f"{_question_of(knowledge, intent)}, score {scores.get(intent, 0.0):.1f}"
+            for intent in reply.offered
+        )
+        rows.append(_row("Asked", f"which you meant, as both scored alike: {choices}", width))
+    elif reply.kind == "notice":
+        rows.append(_row("Matched", "nothing: a reply about the conversation itself", width))
+    elif reply.intent is None:
         rows.append(_row("Matched", "nothing above the threshold, so I fell back", width))
+    elif reply.kind in ("more", "why"):
+        what = "longer answer" if reply.kind == "more" else "explanation"
+        rows.append(
+            _row("Answered", f"with the {what} of {_question_of(knowledge, reply.intent)}", width)
+        )
     elif reply.matched_question is not None:
         rows.append(_row("Matched", f'"{reply.matched_question}" ({reply.intent})', width))
     else:
         rows.append(_row("Answered", f"{reply.intent} ({reply.kind})", width))
-    rows.append(_row("Score", f"{reply.score:.1f} (threshold {reply.threshold:.1f})", width))
+    source = f", {reply.threshold_source}" if reply.threshold_source else ""
+    rows.append(
+        _row("Score", f"{reply.score:.1f} (threshold {reply.threshold:.1f}{source})", width)
+    )
     runner_up = reply.runner_up
     # On a fallback the "runner-up" is the best candidate, which fell short of the threshold.
     name = "Closest" if reply.intent is None else "Runner-up"
-    if runner_up is None:
+    if reply.kind == "clarify":
+        pass  # the choices are the two best, shown above
+    elif runner_up is None:
         rows.append(_row(name, "none", width))
     else:
         candidate = _question_of(knowledge, runner_up.intent)

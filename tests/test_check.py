@@ -45,7 +45,10 @@ def test_a_clean_file_has_no_findings(write_yaml):
     path = write_yaml(SHOP)
     report = check_intents(path)
     assert report.findings == ()
-    assert report.summary() == "0 errors, 0 warnings in 3 intents, 9 questions (1 file)"
+    assert (
+        report.summary()
+        == "0 errors, 0 warnings in 3 intents, 9 questions (1 file); threshold 40 (default)"
+    )
 
 
 def test_an_entry_colliding_with_an_existing_one_is_named_with_both(write_yaml):
@@ -197,7 +200,10 @@ def test_cli_exit_codes_strict_and_summary(capsys, write_yaml):
     clean = write_yaml(SHOP, "clean.yaml")
     colliding = write_yaml(SHOP + COLLIDING, "colliding.yaml")
     assert main(["check", str(clean)]) == 0
-    assert capsys.readouterr().out == "0 errors, 0 warnings in 3 intents, 9 questions (1 file)\n"
+    assert (
+        capsys.readouterr().out
+        == "0 errors, 0 warnings in 3 intents, 9 questions (1 file); threshold 40 (default)\n"
+    )
     assert main(["check", str(colliding)]) == 0
     out = capsys.readouterr().out.splitlines()
     assert any("is the same as 'when are you open'" in line for line in out)

@@ -96,10 +96,13 @@ class CheckReport:
     Attributes:
         findings: errors first (in the order the loader met them), then warnings by place.
         knowledge: the loaded knowledge base, or None when errors kept it from loading.
+        threshold: the threshold in force for it, and where that came from (see
+            `Matcher.threshold_source`), or None when it did not load.
     """
 
     findings: tuple[Finding, ...]
     knowledge: KnowledgeBase | None
+    threshold: tuple[float, str] | None = None
 
     @property
     def errors(self) -> list[Finding]:
@@ -118,10 +121,13 @@ class CheckReport:
         if self.knowledge is None:
             return counts + " (warnings are checked once the files load)"
         questions = sum(len(intent.questions) for intent in self.knowledge)
-        return (
+        line = (
             f"{counts} in {_plural(len(self.knowledge), 'intent')}, "
             f"{_plural(questions, 'question')} ({_plural(len(self.knowledge.sources), 'file')})"
         )
+        if self.threshold is not None:
+            line += f"; threshold {self.threshold[0]:g} ({self.threshold[1]})"
+        return line
 
 
 @dataclass(frozen=True)
@@ -160,12 +166,17 @@ def check_intents(*paths: PathLike | Iterable[PathLike], folds: int = FOLDS) -> 
             for error in result.errors
         )
         return CheckReport(errors, None)
-    return CheckReport(tuple(lint(result.knowledge, folds=folds)), result.knowledge)
+    matcher = Matcher(result.knowledge)
+    findings = tuple(lint(result.knowledge, folds=folds, matcher=matcher))
+    return CheckReport(findings, result.knowledge, (matcher.threshold, matcher.threshold_source))
 
 
-def lint(knowledge: KnowledgeBase, *, folds: int = FOLDS) -> list[Finding]:
+def lint(
+    knowledge: KnowledgeBase, *, folds: int = FOLDS, matcher: Matcher | None = None
+) -> list[Finding]:
     """The warnings for a knowledge base that loaded, sorted by file, line and message."""
-    matcher = Matcher(knowledge)
+    if matcher is None:
+        matcher = Matcher(knowledge)
     verdicts = self_test(knowledge, folds=folds, threshold=matcher.threshold)
     confusable = list(confusable_warnings(verdicts))
     # An intent already named as confusable needs no second warning about its few wordings.

@@ -43,7 +43,8 @@ MAX_LOGGED_CHARS = 2000
 # token_sort_ratio, 0-100) go into one group.
 GROUP_SIMILARITY = 70.0
 # A proposal is made when the best intent shares a content word with the group's questions (what
-# the question is about, not "how" or "the"), and scores at least this share of the threshold:
+# the question is about, not "how" or "the", nor a word most entries use, such as "llm" in a FAQ
+# about LLMs), and scores at least this share of the threshold:
 # logged questions are mostly below the threshold, and the right entry is often ranked first
 # all the same. Below that, or sharing no content, the group is probably a new topic.
 PROPOSAL_FLOOR = 0.3
@@ -258,7 +259,7 @@ def _propose(matcher: Matcher, questions: list[str]) -> tuple[str | None, float]
         query = matcher.read(question)
         for match in matcher.rank(query, limit=5):
             totals[match.intent.id] = totals.get(match.intent.id, 0.0) + match.score
-            if matcher.shared_words(query, match):
+            if matcher.shared_words(query, match, distinctive=True):
                 sharing.add(match.intent.id)
     if not totals:
         return None, 0.0

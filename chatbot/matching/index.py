@@ -245,6 +245,13 @@ class Index:
         }
         self.unknown_word_weight = math.log(1.0 + (documents + 0.5) / 0.5)
         self.asked_words = frozenset().union(*self.intent_sets)
+        # Words most intents' questions use: the knowledge base's subject ("llm" in a FAQ about
+        # LLMs), which says little about which entry a question is for.
+        asked_df: Counter[str] = Counter()
+        for used in self.intent_sets:
+            asked_df.update(used)
+        half = len(self.intent_sets) / 2
+        self.subject_words = frozenset(term for term, count in asked_df.items() if count > half)
         self.question_totals = [
             sum(self.word_weight[term] for term in terms) or 1.0 for terms in self.question_sets
         ]

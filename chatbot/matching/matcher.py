@@ -407,11 +407,17 @@ class Matcher:
             explain=explain,
         )
 
-    def shared_words(self, query: Query, *matches: Match) -> frozenset[str]:
+    def shared_words(
+        self, query: Query, *matches: Match, distinctive: bool = False
+    ) -> frozenset[str]:
         """The query's content words (not function words) that these matches' intents use in
-        their questions or answers: what the message and the intents have in common."""
+        their questions or answers: what the message and the intents have in common. With
+        `distinctive`, only words that at most half the intents' questions use (not the
+        knowledge base's subject, such as "llm" in a FAQ about LLMs)."""
         index = self._index
         content = {term for term in query.terms if is_content_word(term)}
+        if distinctive:
+            content -= index.subject_words
         found: set[str] = set()
         for match in matches:
             position = self._positions[match.intent.id]

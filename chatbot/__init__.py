@@ -19,6 +19,7 @@ from chatbot.errors import (
     IntentPathError,
     IntentSchemaError,
     IntentSyntaxError,
+    LocatedError,
 )
 from chatbot.intents import Intent, KnowledgeBase
 from chatbot.loading.loader import load_intents, read_intents
@@ -41,6 +42,7 @@ __all__ = [
     "IntentSchemaError",
     "IntentSyntaxError",
     "KnowledgeBase",
+    "LocatedError",
     "Match",
     "Matcher",
     "Reply",

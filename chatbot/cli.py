@@ -359,11 +359,18 @@ def run_eval(args: argparse.Namespace) -> int:
     """`chatbot eval CASES.yaml...`: ask every case and report how the bot did."""
     from chatbot.curation.cases import read_cases
     from chatbot.curation.evaluate import Evaluation, format_evaluation, run_cases
+    from chatbot.errors import CasesFileError
 
     if args.min_accuracy is not None and not 0 <= args.min_accuracy <= 1:
         raise UsageError("--min-accuracy must be from 0 to 1")
     bot = _bot(args)
-    suite = read_cases(*args.cases, knowledge=bot.knowledge)
+    try:
+        suite = read_cases(*args.cases, knowledge=bot.knowledge)
+    except CasesFileError as error:
+        # Every mistake in the cases files, one per line, as `check` lists them.
+        for each in error.all_errors:
+            sys.stderr.write(f"chatbot: error: {each.location_message()}\n")
+        return EXIT_USAGE
     outcomes = tuple(_with_progress(run_cases(bot, suite), len(suite)))
     evaluation = Evaluation(outcomes, bot.matcher.threshold, bot.matcher.threshold_source)
     if args.json:

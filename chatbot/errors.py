@@ -21,7 +21,38 @@ def _with_count(message: str, errors: int) -> str:
     return message
 
 
-class IntentFileError(ChatbotError):
+class LocatedError(ChatbotError):
+    """A file the bot or a tool was given cannot be used; the message names the file and line.
+
+    Attributes:
+        path: the file (or folder) at fault.
+        line: 1-based line number, or None when the fault is not on one line.
+        reason: the message without the location.
+        all_errors: every error found in the same load, this one first.
+    """
+
+    def __init__(
+        self, reason: str, *, path: str | os.PathLike[str], line: int | None = None
+    ) -> None:
+        self.path = str(path)
+        self.line = line
+        self.reason = reason
+        self.all_errors: tuple[LocatedError, ...] = (self,)
+        super().__init__(self.location_message())
+
+    def where(self) -> str:
+        """ "file:line", or the file alone when no line is to blame."""
+        return self.path if self.line is None else f"{self.path}:{self.line}"
+
+    def location_message(self) -> str:
+        """The message as `file:line: reason` (the line left out when unknown)."""
+        return f"{self.where()}: {self.reason}"
+
+    def __str__(self) -> str:
+        return _with_count(self.location_message(), len(self.all_errors))
+
+
+class IntentFileError(LocatedError):
     """An intent file or folder cannot be used; the message names the file, line and intent.
 
     Attributes:
@@ -40,21 +71,13 @@ class IntentFileError(ChatbotError):
         line: int | None = None,
         intent: str | None = None,
     ) -> None:
-        self.path = str(path)
-        self.line = line
         self.intent = intent
-        self.reason = reason
-        self.all_errors: tuple[IntentFileError, ...] = (self,)
-        super().__init__(self.location_message())
+        super().__init__(reason, path=path, line=line)
 
     def location_message(self) -> str:
         """The message as `file:line: intent 'id': reason`, parts left out when unknown."""
-        where = self.path if self.line is None else f"{self.path}:{self.line}"
         who = f" intent '{self.intent}':" if self.intent else ""
-        return f"{where}:{who} {self.reason}"
-
-    def __str__(self) -> str:
-        return _with_count(self.location_message(), len(self.all_errors))
+        return f"{self.where()}:{who} {self.reason}"
 
 
 class IntentPathError(IntentFileError):
@@ -77,7 +100,7 @@ class DuplicateIntentError(IntentFileError):
     """Two intents share one id, in one file or across files."""
 
 
-class InputFileError(ChatbotError):
+class InputFileError(LocatedError):
     """A file given to a curator tool (cases, question log) cannot be used; names file and line.
 
     Attributes:
@@ -86,23 +109,6 @@ class InputFileError(ChatbotError):
         reason: the message without the location.
         all_errors: every error found in the same file, this one first.
     """
-
-    def __init__(
-        self, reason: str, *, path: str | os.PathLike[str], line: int | None = None
-    ) -> None:
-        self.path = str(path)
-        self.line = line
-        self.reason = reason
-        self.all_errors: tuple[InputFileError, ...] = (self,)
-        super().__init__(self.location_message())
-
-    def location_message(self) -> str:
-        """The message as `file:line: reason` (the line left out when unknown)."""
-        where = self.path if self.line is None else f"{self.path}:{self.line}"
-        return f"{where}: {self.reason}"
-
-    def __str__(self) -> str:
-        return _with_count(self.location_message(), len(self.all_errors))
 
 
 class CasesFileError(InputFileError):

@@ -157,3 +157,24 @@ def test_evaluate_on_the_bundled_faq(bundled_bot):
     evaluation = evaluate(bundled_bot, suite)
     assert (evaluation.passed, evaluation.total, evaluation.out_of_scope_recall) == (2, 2, 1.0)
     assert evaluation.threshold == bundled_bot.matcher.threshold
+
+
+def test_a_broken_cases_file_lists_every_error_one_per_line(capsys, tmp_path):
+    cases = tmp_path / "broken.yaml"
+    cases.write_text(
+        "cases:\n"
+        "  - {question: what is an llm, intent: llm_defintion}\n"
+        "  - {question: what is genai, intnt: genai_definition}\n"
+        '  - {question: "", intent: null}\n',
+        encoding="utf-8",
+    )
+    assert main(["eval", str(cases)]) == 2
+    assert capsys.readouterr().err.splitlines() == [
+        f"chatbot: error: {cases}:2: case 1: unknown intent 'llm_defintion' (did you mean "
+        "'llm_definition'?)",
+        f"chatbot: error: {cases}:3: case 2: unknown key 'intnt' (did you mean 'intent'?); "
+        "expected one of: question, intent, kind, context",
+        f"chatbot: error: {cases}:3: case 2: missing key 'intent' (use null for a question that "
+        "must fall back)",
+        f"chatbot: error: {cases}:4: case 3: 'question' must be a non-empty string",
+    ]

@@ -342,3 +342,56 @@ def test_every_error_is_reported_not_only_the_first(write_yaml):
     with pytest.raises(IntentSchemaError) as caught:
         load_intents(path)
     assert str(caught.value).endswith("(and 1 more error)")
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "message"),
+    [
+        (
+            "intents:\n  - id: a\n\tquestions: [x]\n",
+            3,
+            "while scanning a plain scalar: found a tab character that violates indentation "
+            "(hint: indent with spaces, not tabs)",
+        ),
+        (
+            "intents:\n  - id: a\n    questions: [x]\n    answer: Note: this is it\n",
+            4,
+            "mapping values are not allowed in this context (hint: a value containing ': ' must "
+            'be quoted, as in answer: "Note: this")',
+        ),
+        (
+            "intents:\n  - id: a\n     questions: [x]\n    answer: y\n",
+            3,
+            "mapping values are not allowed in this context (hint: this key is indented more "
+            "than the keys beside it)",
+        ),
+        (
+            "intents:\n  - id: a\n    questions: [x]\n   answer: y\n",
+            4,
+            "while parsing a block collection: did not find expected '-' indicator (hint: check "
+            "the indentation: keys of one mapping line up, list items start with '- ')",
+        ),
+        (
+            'intents:\n  - id: a\n    answer: "unclosed\n',
+            4,
+            "while scanning a quoted scalar: found unexpected end of stream (hint: a quote is "
+            "opened and never closed)",
+        ),
+    ],
+)
+def test_yaml_slips_get_a_plain_words_hint(tmp_path, text, line, message):
+    path = tmp_path / "faq.yaml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(IntentSyntaxError) as raised:
+        load_intents(path)
+    assert str(raised.value) == f"{path}:{line}: invalid YAML: {message}"
+
+
+def test_cases_files_get_the_same_hints(tmp_path):
+    from chatbot.curation.cases import read_cases
+    from chatbot.errors import CasesFileError
+
+    path = tmp_path / "cases.yaml"
+    path.write_text("cases:\n\t- {question: hi, intent: null}\n", encoding="utf-8")
+    with pytest.raises(CasesFileError, match="hint: indent with spaces, not tabs"):
+        read_cases(path)

@@ -27,11 +27,11 @@ from pathlib import Path
 from typing import Any, Union
 
 import yaml
-from rapidfuzz import process
 
 from chatbot.dialogue.replies import KINDS
 from chatbot.errors import CasesFileError
 from chatbot.intents import KnowledgeBase
+from chatbot.loading.located import Unreadable, did_you_mean, read_text, yaml_problem
 
 PathLike = Union[str, "os.PathLike[str]"]
 
@@ -141,11 +141,10 @@ def read_cases(*paths: PathLike, knowledge: KnowledgeBase | None = None) -> Suit
         ids = [intent.id for intent in knowledge]
         for case in suite:
             if case.intent is not None and knowledge.get(case.intent) is None:
-                best = process.extractOne(case.intent, ids, score_cutoff=75)
-                hint = f" (did you mean '{best[0]}'?)" if best else ""
                 errors.append(
                     CasesFileError(
-                        f"{case.label}: unknown intent '{case.intent}'{hint}",
+                        f"{case.label}: unknown intent '{case.intent}'"
+                        f"{did_you_mean(case.intent, ids)}",
                         path=case.path,
                         line=case.line,
                     )
@@ -224,26 +223,16 @@ class _CasesReader:
             self.fail("no cases or conversations to run", _line(root))
 
     def parse(self) -> yaml.Node | None:
+        # Read as intent files are (within limits, a byte-order mark dropped, UTF-8), and
+        # composed into nodes, which keep every value's line.
         try:
-            text = Path(self.path).read_bytes().decode("utf-8-sig")
-        except FileNotFoundError:
-            self.fail("no such file", None)
-            return None
-        except OSError as error:
-            self.fail(f"cannot read file: {error.strerror}", None)
-            return None
-        except UnicodeDecodeError:
-            self.fail("not UTF-8 text", None)
-            return None
-        try:
-            root: yaml.Node | None = yaml.compose(text, Loader=_YAML_LOADER)
-        except yaml.MarkedYAMLError as error:
-            mark = error.problem_mark or error.context_mark
-            reason = ": ".join(part for part in (error.context, error.problem) if part)
-            self.fail(f"invalid YAML: {reason}", mark.line + 1 if mark else None)
-            return None
-        except yaml.YAMLError as error:
-            self.fail(f"invalid YAML: {error}", None)
+            text = read_text(self.path)
+            try:
+                root: yaml.Node | None = yaml.compose(text, Loader=_YAML_LOADER)
+            except yaml.YAMLError as error:
+                raise yaml_problem(error, text) from None
+        except Unreadable as problem:
+            self.fail(problem.reason, problem.line)
             return None
         if root is None:
             self.fail("the file is empty; expected 'cases' and/or 'conversations'", None)
@@ -261,10 +250,9 @@ class _CasesReader:
             elif key in allowed:
                 entries[key] = value_node
             else:
-                best = process.extractOne(str(key), allowed, score_cutoff=70)
-                hint = f" (did you mean '{best[0]}'?)" if best else ""
                 self.fail(
-                    f"{label}unknown key '{key}'{hint}; expected one of: {', '.join(allowed)}",
+                    f"{label}unknown key '{key}'{did_you_mean(str(key), allowed)}; "
+                    f"expected one of: {', '.join(allowed)}",
                     _line(key_node),
                 )
         return entries

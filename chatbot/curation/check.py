@@ -28,10 +28,9 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any, Union
 
-from rapidfuzz import process
-
 from chatbot.intents import Intent, KnowledgeBase
 from chatbot.loading.loader import read_intents
+from chatbot.loading.located import did_you_mean
 from chatbot.matching.matcher import Match, Matcher
 from chatbot.matching.text import normalize
 
@@ -204,8 +203,7 @@ def _warning(intent: Intent, message: str) -> Finding:
 
 
 def _did_you_mean(name: str, choices: Iterable[str]) -> str:
-    best = process.extractOne(name, list(choices), score_cutoff=75)
-    return f" (did you mean '{best[0]}'?)" if best else ""
+    return did_you_mean(name, choices)
 
 
 def _where(intent: Intent) -> str:

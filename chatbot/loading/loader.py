@@ -19,6 +19,13 @@ from chatbot.errors import (
     IntentSyntaxError,
 )
 from chatbot.intents import DEFAULT_FALLBACK, Intent, KnowledgeBase, Source
+from chatbot.loading.located import (
+    MAX_FILE_BYTES,
+    Unreadable,
+    did_you_mean,
+    read_text,
+    yaml_problem,
+)
 from chatbot.records import FrozenDict
 
 # Unquoted: a quoted name would be compiled as a forward reference at every start.
@@ -27,7 +34,6 @@ PathLike = Union[str, os.PathLike[str]]
 YAML_SUFFIXES = (".yaml", ".yml")
 # Limits that keep a mistaken or hostile file from exhausting memory; far above real FAQs
 # (CLINC150's 15,000 questions take 1 MB and 30,000 values).
-MAX_FILE_BYTES = 64_000_000
 MAX_VALUES = 5_000_000
 TOP_KEYS = ("intents", "synonyms", "entities", "settings", "fallback")
 INTENT_KEYS = (
@@ -323,48 +329,15 @@ def _expand(path: str) -> list[str]:
 
 def _parse(file: str, errors: list[IntentFileError]) -> Any:
     try:
-        with open(file, "rb") as stream:
-            data = stream.read(MAX_FILE_BYTES + 1)
-    except OSError as error:
-        errors.append(IntentPathError(f"cannot read file: {error.strerror}", path=file))
-        return None
-    if len(data) > MAX_FILE_BYTES:
-        errors.append(
-            IntentFileTooLargeError(
-                f"file is larger than {MAX_FILE_BYTES // 1_000_000} MB; "
-                "split it into several files",
-                path=file,
-            )
-        )
-        return None
-    # A byte-order mark is dropped here rather than by the utf-8-sig codec: that codec is one
-    # more module to import at every start.
-    data = data.removeprefix(b"\xef\xbb\xbf")
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as error:
-        line = data[: error.start].count(b"\n") + 1
-        errors.append(
-            IntentSyntaxError(
-                f"not UTF-8 text (byte 0x{data[error.start]:02x} cannot be decoded)",
-                path=file,
-                line=line,
-            )
-        )
-        return None
-    try:
-        document = yaml.load(text, Loader=_Loader)
-    except yaml.MarkedYAMLError as error:
-        mark = error.problem_mark or error.context_mark
-        reason = ": ".join(part for part in (error.context, error.problem) if part)
-        errors.append(
-            IntentSyntaxError(
-                f"invalid YAML: {reason}", path=file, line=mark.line + 1 if mark else None
-            )
-        )
-        return None
-    except yaml.YAMLError as error:
-        errors.append(IntentSyntaxError(f"invalid YAML: {error}", path=file))
+        text = read_text(file, MAX_FILE_BYTES)
+        try:
+            document = yaml.load(text, Loader=_Loader)
+        except yaml.YAMLError as error:
+            raise yaml_problem(error, text) from None
+    except Unreadable as problem:
+        kinds = {"path": IntentPathError, "size": IntentFileTooLargeError}
+        kind = kinds.get(problem.kind, IntentSyntaxError)
+        errors.append(kind(problem.reason, path=file, line=problem.line))
         return None
     if document is None:
         errors.append(
@@ -414,13 +387,9 @@ def _type_name(value: Any) -> str:
 
 
 def _unknown_key_message(key: Any, allowed: tuple[str, ...]) -> str:
-    from rapidfuzz import process
-
-    message = f"unknown key '{key}'"
-    best = process.extractOne(str(key), allowed, score_cutoff=70)
-    if best:
-        message += f" (did you mean '{best[0]}'?)"
-    return message + f"; expected one of: {', '.join(allowed)}"
+    return f"unknown key '{key}'{did_you_mean(str(key), allowed)}; expected one of: " + ", ".join(
+        allowed
+    )
 
 
 class _Builder:

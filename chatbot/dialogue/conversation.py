@@ -66,6 +66,7 @@ class Conversation:
         self._use(matcher)
         self.reset()
 
+    # The name before matchers and bots were told apart; kept so existing callers work.
     replace_bot = replace_matcher
 
     @property

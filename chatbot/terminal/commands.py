@@ -179,7 +179,7 @@ def _reload(state: ChatState, argument: str) -> CommandResult:
     except ChatbotError as error:
         message = f"Reload failed, still using the knowledge base loaded before: {error}"
         return CommandResult(format_error(message, width=state.width()))
-    state.conversation.replace_bot(bot)
+    state.conversation.replace_matcher(bot)
     knowledge = bot.knowledge
     sources = knowledge.sources
     where = sources[0] if len(sources) == 1 else f"{len(sources)} files"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from chatbot import Alternative, Bot, Intent, KnowledgeBase, Match, Reply
+from chatbot import Alternative, Bot, Context, Intent, KnowledgeBase, Match, Reply
 from chatbot.terminal.format import (
     example_questions,
     format_topics,
@@ -191,3 +191,12 @@ def test_a_clarifying_question_lists_the_choices_under_a_short_heading():
         shown(reply_fragments(asking, width=80))
         == "Did you mean A or B?\nChoose one:\n  1. A\n  2. B"
     )
+
+
+def test_toolbar_clips_a_long_topic_so_the_hints_stay_on_the_line():
+    context = Context("x", turns_left=3, label="How do I get my money back for an order " * 3)
+    text = shown(toolbar(context))
+    assert "How do I get my money back for an" in text
+    assert "..." in text
+    assert len(text) < 90
+    assert text.endswith("Ctrl-D to quit ")

@@ -204,8 +204,9 @@ class Composer:
     def label(self, intent: Intent) -> str:
         """A short description of what an intent is about, e.g. "LLMs, outputs"."""
         names = [self.display(entity, value) for entity, value in intent.slots.items()]
-        # An id ("eduroam_android") means nothing to a user; the first question does.
-        return ", ".join(names) or intent.topic or intent.questions[0]
+        # An id ("eduroam_android") means nothing to a user, and a topic is often a section
+        # name ("FAQ") shared by many entries; the first question says what this one is about.
+        return ", ".join(names) or intent.questions[0]
 
     def _known(self, intent_ids: Iterable[str]) -> tuple[str, ...]:
         """The ids that name intents, at most SUGGESTIONS of them."""

@@ -50,6 +50,15 @@ def color_depth(color: bool) -> ColorDepth | None:
     return None if color else ColorDepth.DEPTH_1_BIT
 
 
+TOOLBAR_LABEL = 40  # characters of the topic shown, so help and quit stay on one line
+
+
+def _clip(label: str) -> str:
+    if len(label) <= TOOLBAR_LABEL:
+        return label
+    return label[: TOOLBAR_LABEL - 3].rstrip() + "..."
+
+
 def toolbar(context: Context | None) -> StyleAndTextTuples:
     """The bottom toolbar: what the conversation is about, and where to find help."""
     if context is None or not context.label:
@@ -57,7 +66,7 @@ def toolbar(context: Context | None) -> StyleAndTextTuples:
     else:
         topic = [
             ("class:bottom-toolbar", " topic: "),
-            ("class:bottom-toolbar.topic", clean(context.label)),
+            ("class:bottom-toolbar.topic", _clip(clean(context.label))),
             ("class:bottom-toolbar", " "),
         ]
     return [*topic, ("class:bottom-toolbar", "| /help for commands | Ctrl-D to quit ")]

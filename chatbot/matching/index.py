@@ -12,6 +12,7 @@ several or at none.
 
 from __future__ import annotations
 
+import heapq
 import math
 from collections import Counter
 from collections.abc import Sequence
@@ -63,6 +64,9 @@ CHARACTERS = "(characters)"
 # At most this many stored questions of an intent are compared word by word: those closest
 # by characters (rapidfuzz), so that intents with a hundred wordings cost no more than five.
 REVERSE_QUESTIONS = 5
+# Intents with more questions than this compare the query's wording only with this many of
+# them: those sharing the most of its rarest words.
+WORDINGS_COMPARED = 200
 # Function words ("me", "how", "the") weigh this share of what their rarity would give.
 FUNCTION_WORD_WEIGHT = 0.5
 # A word only answers use counts this much towards a question's familiarity.
@@ -193,6 +197,8 @@ class Index:
         # Each question's stemmed words in order (what entity values are found in).
         self.question_stems: list[list[str]] = []
         self.intent_sets: list[frozenset[str]] = []
+        # For intents of more than WORDINGS_COMPARED questions: which of them use each stem.
+        self.intent_rows: dict[int, dict[str, list[int]]] = {}
         self.answer_sets: list[frozenset[str]] = []
         intent_words: list[list[list[str]]] = []
         for intent_index, intent in enumerate(knowledge.intents):
@@ -220,6 +226,12 @@ class Index:
             intent_words.append(questions_words)
             first = self.intent_first_question[-1]
             self.intent_sets.append(frozenset().union(*self.question_sets[first:]))
+            if len(wordings) > WORDINGS_COMPARED:
+                rows: dict[str, list[int]] = {}
+                for offset, stems in enumerate(self.question_sets[first:]):
+                    for term in stems:
+                        rows.setdefault(term, []).append(offset)
+                self.intent_rows[intent_index] = rows
             answer = " ".join(filter(None, (intent.answer, intent.more)))
             self.answer_sets.append(
                 frozenset(map(stem, analyzer.apply_synonyms(normalized_words(answer))))
@@ -336,18 +348,26 @@ class Index:
         attainable = sum(ceiling[term] for term in query.features if term in ceiling) or 1.0
         rare = [term for term in query.features if term in weights and term not in self.common]
         common = [term for term in query.features if term in self.common]
-        totals: dict[int, float] = {}
-        for term in rare or common:
-            for intent_index, weight in weights[term].items():
-                totals[intent_index] = totals.get(intent_index, 0.0) + weight
-        candidates = sorted(totals, key=lambda index: (-totals[index], index))
-        candidates = candidates[: max(limit, self.candidates)]
+        wanted = max(limit, self.candidates)
+        totals = self._accumulate(rare or common)
+        # The `wanted` best by total, ties to the intent declared first (what sorting by
+        # (-total, index) and cutting would give, without sorting every intent in the running).
+        candidates = heapq.nlargest(wanted, totals, key=lambda index: (totals[index], -index))
         if rare:
             for term in common:
                 postings = weights[term]
                 for intent_index in candidates:
                     totals[intent_index] += postings.get(intent_index, 0.0)
         return candidates, totals, attainable
+
+    def _accumulate(self, terms: list[str]) -> dict[int, float]:
+        """The BM25 totals of every intent using one of the terms."""
+        weights = self.weights
+        totals: dict[int, float] = {}
+        for term in terms:
+            for intent_index, weight in weights[term].items():
+                totals[intent_index] = totals.get(intent_index, 0.0) + weight
+        return totals
 
     def _unknown_weight(self, term: str) -> float:
         """What a word no question or answer uses weighs: as much as the rarest known word
@@ -395,7 +415,9 @@ class Index:
             return []
         word_weight = self.word_weight
         known = {term: word_weight[term] for term in query.terms if term in word_weight}
-        known_terms = known.keys()
+        # A set, not the dict's keys view: `frozenset & keys` walks the whole frozenset, and
+        # an intent's word set can be large; `frozenset & set` walks the smaller side.
+        known_terms = set(known)
         known_total = sum(known.values()) or 1.0
         unknown = set(query.terms) - known_terms
         all_total = known_total + sum(map(self._unknown_weight, unknown))
@@ -409,9 +431,7 @@ class Index:
         hits = []
         for intent_index in candidates:
             first = self.intent_first_question[intent_index]
-            closest = process.extract(
-                wording, self.intent_wordings[intent_index], scorer=fuzz.ratio, limit=compared
-            )
+            closest = self._closest_wordings(intent_index, wording, known, compared)
             wording_similarity, position = (closest[0][1], closest[0][2]) if closest else (0.0, 0)
             # The stored question whose words the query covers best (the closest by characters
             # on a tie) is the one it matched.
@@ -453,6 +473,36 @@ class Index:
             )
         hits.sort(key=lambda hit: (-hit.score, hit.intent_index))
         return hits[:limit]
+
+    def _closest_wordings(
+        self, intent_index: int, wording: str, known: dict[str, float], limit: int
+    ) -> list[tuple[str, float, int]]:
+        """The intent's stored wordings closest to the query's by characters, as rapidfuzz's
+        (wording, similarity, offset in the intent). An intent with more than
+        WORDINGS_COMPARED questions has only those sharing the query's rarest words compared,
+        so one huge intent costs no more than a few ordinary ones."""
+        wordings = self.intent_wordings[intent_index]
+        rows = self.intent_rows.get(intent_index)
+        if rows is None:
+            return process.extract(wording, wordings, scorer=fuzz.ratio, limit=limit)
+        shared: dict[int, float] = {}
+        for term in sorted(known, key=known.__getitem__, reverse=True):
+            using = rows.get(term, ())
+            # A word most of the questions use tells them apart no better than by chance.
+            if shared and len(using) > COMMON_SHARE * len(wordings):
+                continue
+            weight = known[term]
+            for offset in using:
+                shared[offset] = shared.get(offset, 0.0) + weight
+            if len(shared) >= WORDINGS_COMPARED:
+                break
+        offsets = heapq.nlargest(WORDINGS_COMPARED, shared, key=shared.__getitem__) or list(
+            range(WORDINGS_COMPARED)
+        )
+        found = process.extract(
+            wording, [wordings[offset] for offset in offsets], scorer=fuzz.ratio, limit=limit
+        )
+        return [(text, similarity, offsets[position]) for text, similarity, position in found]
 
     def contributions(self, query: Query, hit: Hit) -> tuple[tuple[str, float], ...]:
         """Points each query term added to a hit's evidence score, largest first, then those of

@@ -228,8 +228,8 @@ class Index:
             self.intent_sets.append(frozenset().union(*self.question_sets[first:]))
             if len(wordings) > WORDINGS_COMPARED:
                 rows: dict[str, list[int]] = {}
-                for offset, stems in enumerate(self.question_sets[first:]):
-                    for term in stems:
+                for offset, used in enumerate(self.question_sets[first:]):
+                    for term in used:
                         rows.setdefault(term, []).append(offset)
                 self.intent_rows[intent_index] = rows
             answer = " ".join(filter(None, (intent.answer, intent.more)))

@@ -225,3 +225,41 @@ def test_a_long_question_whose_entry_is_ranked_first_is_proposed_for_it(bundled_
 def test_a_question_sharing_only_function_words_is_a_new_topic(bundled_bot):
     groups = suggest(logged("how many legs does a spider have"), bundled_bot.matcher)
     assert groups[0].intent is None
+
+
+def test_suggest_groups_a_typo_with_its_wording_but_not_wordings_sharing_only_common_words(
+    bundled_bot,
+):
+    groups = suggest(
+        logged(
+            "do you ship to canada",
+            "do you ship to canada",
+            "do you ship to canda",
+            "i want you to recommend a good local restaurant to me",
+            "i want you to start referring to me as lucky",
+        ),
+        bundled_bot.matcher,
+    )
+    assert [[question for question, _ in group.questions] for group in groups] == [
+        ["do you ship to canada", "do you ship to canda"],
+        ["i want you to recommend a good local restaurant to me"],
+        ["i want you to start referring to me as lucky"],
+    ]
+
+
+def test_a_group_proposal_reads_its_most_asked_wordings(bundled_bot, monkeypatch):
+    import chatbot.curation.unanswered as unanswered
+    from chatbot import Matcher
+
+    monkeypatch.setattr(unanswered, "PROPOSAL_WORDINGS", 2)
+    read: list[str] = []
+    original = Matcher.read
+    monkeypatch.setattr(
+        Matcher, "read", lambda self, text: read.append(text) or original(self, text)
+    )
+    wordings = [f"what data are llms trained on {'please ' * n}".strip() for n in range(6)]
+    groups = suggest(logged(*wordings, wordings[3], wordings[3]), bundled_bot.matcher)
+    assert len(groups) == 1
+    assert len(groups[0].questions) == 6
+    assert read == [wordings[3], wordings[0]]
+    assert groups[0].intent == "llm_data_inputs"

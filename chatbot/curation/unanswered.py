@@ -48,6 +48,13 @@ GROUP_SIMILARITY = 70.0
 # logged questions are mostly below the threshold, and the right entry is often ranked first
 # all the same. Below that, or sharing no content, the group is probably a new topic.
 PROPOSAL_FLOOR = 0.3
+# A group's proposal reads at most this many of its wordings, the most asked ones.
+PROPOSAL_WORDINGS = 20
+# A logged wording is compared with the groups that share one of its this many rarest words,
+# known by their first STEM_LETTERS letters: two wordings 70% alike share most of their words,
+# and a typo seldom changes a word's first letters.
+RARE_WORDS = 3
+STEM_LETTERS = 3
 
 
 class UnansweredLog:
@@ -223,8 +230,12 @@ def suggest(entries: Iterable[LoggedQuestion], matcher: Matcher) -> list[Group]:
 
     Wordings are compared normalised (case, punctuation, contractions); each joins the group
     of the first, more frequent, wording it resembles. The proposal is the intent with the best
-    mean score over the group's wordings, ranked by the current matcher (not the logged guess,
-    which came from the knowledge base of the time).
+    mean score over the group's most asked wordings, ranked by the current matcher (not the
+    logged guess, which came from the knowledge base of the time).
+
+    The log is written by users, so its size is theirs to choose: grouping compares a wording
+    only with the groups sharing one of its rarest words, and a group's proposal reads at most
+    PROPOSAL_WORDINGS of its wordings, so the work grows with the log, not with its square.
     """
     counts: Counter[str] = Counter()
     wording: dict[str, str] = {}
@@ -232,24 +243,45 @@ def suggest(entries: Iterable[LoggedQuestion], matcher: Matcher) -> list[Group]:
         key = normalize(entry.question) or entry.question.casefold()
         counts[key] += 1
         wording.setdefault(key, entry.question)
-    leaders: list[str] = []
-    members: dict[str, list[str]] = {}
-    for key, _ in sorted(counts.items(), key=lambda item: (-item[1], item[0])):
-        found = process.extractOne(
-            key, leaders, scorer=fuzz.token_sort_ratio, score_cutoff=GROUP_SIMILARITY
-        )
-        leader = found[0] if found else key
-        if not found:
-            leaders.append(key)
-        members.setdefault(leader, []).append(key)
+    members = _group(sorted(counts, key=lambda key: (-counts[key], key)))
     groups = []
-    for keys in members.values():
-        intent, score = _propose(matcher, [wording[key] for key in keys])
+    for keys in members:
+        intent, score = _propose(matcher, [wording[key] for key in keys[:PROPOSAL_WORDINGS]])
         groups.append(
             Group(tuple((wording[key], counts[key]) for key in keys), intent, round(score, 2))
         )
     groups.sort(key=lambda group: (-group.count, group.intent is None, group.questions[0][0]))
     return groups
+
+
+def _group(keys: list[str]) -> list[list[str]]:
+    """Each key joins the first group whose leader it resembles most, or leads a new one."""
+    # How many keys use each word stem (its first letters, so that "canda" meets "canada"):
+    # a wording's rarest stems say which groups it can join.
+    stems = {key: {word[:STEM_LETTERS] for word in key.split()} for key in keys}
+    frequency: Counter[str] = Counter()
+    for key in keys:
+        frequency.update(stems[key])
+    leaders: list[str] = []
+    members: list[list[str]] = []
+    by_word: dict[str, list[int]] = {}
+    for key in keys:
+        rare = sorted(stems[key], key=lambda stem: (frequency[stem], stem))[:RARE_WORDS]
+        candidates = sorted({number for word in rare for number in by_word.get(word, ())})
+        found = process.extractOne(
+            key,
+            [leaders[number] for number in candidates],
+            scorer=fuzz.token_sort_ratio,
+            score_cutoff=GROUP_SIMILARITY,
+        )
+        if found:
+            members[candidates[found[2]]].append(key)
+            continue
+        for word in rare:
+            by_word.setdefault(word, []).append(len(leaders))
+        leaders.append(key)
+        members.append([key])
+    return members
 
 
 def _propose(matcher: Matcher, questions: list[str]) -> tuple[str | None, float]:

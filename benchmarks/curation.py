@@ -12,7 +12,7 @@ Data: Larson et al. 2019, "An Evaluation Dataset for Intent Classification and O
 Prediction" (CC BY 3.0).
 
 Usage: python benchmarks/curation.py [--suggest 2000,20000,100000] [--check 5000,20000,60000]
-    [--one-intent 20000]
+    [--one-intent 20000] [--jobs 1,2]
 """
 
 from __future__ import annotations
@@ -33,6 +33,7 @@ from scale import DEFAULT_DATA, perturb  # noqa: E402
 
 from chatbot import Bot, Intent, KnowledgeBase  # noqa: E402
 from chatbot.curation.check import lint  # noqa: E402
+from chatbot.curation.parallel import cores  # noqa: E402
 from chatbot.curation.unanswered import LoggedQuestion, suggest  # noqa: E402
 
 PER_INTENT = 10
@@ -83,13 +84,14 @@ def knowledge_of(texts_by_label: dict[str, list[str]], size: int, per_intent: in
     return KnowledgeBase(intents)
 
 
-def time_check(knowledge: KnowledgeBase, what: str) -> str:
+def time_check(knowledge: KnowledgeBase, what: str, workers: int) -> str:
     questions = sum(len(intent.questions) for intent in knowledge)
     start = time.perf_counter()
-    findings = lint(knowledge)
+    findings = lint(knowledge, workers=workers)
     seconds = time.perf_counter() - start
+    processes = f"{workers} process{'es' if workers > 1 else ''}"
     return (
-        f"| check | {what}: {questions:,} questions, {len(knowledge):,} intents "
+        f"| check, {processes} | {what}: {questions:,} questions, {len(knowledge):,} intents "
         f"| {len(findings):,} warnings | {seconds:.1f} |"
     )
 
@@ -104,6 +106,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--suggest", default="2000,5000,10000,20000,100000", type=sizes)
     parser.add_argument("--check", default="5000,20000,60000", type=sizes)
     parser.add_argument("--one-intent", default="20000", type=sizes)
+    parser.add_argument(
+        "--jobs",
+        default=f"1,{cores()}",
+        type=sizes,
+        help="processes for check (default: %(default)s)",
+    )
     args = parser.parse_args(argv)
     train = json.loads((args.data / "train.json").read_text("utf-8"))
     val = json.loads((args.data / "val.json").read_text("utf-8"))
@@ -118,11 +126,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(time_suggest(texts, count, bot), flush=True)
     for size in args.check:
         knowledge = knowledge_of(by_label, size, PER_INTENT)
-        print(time_check(knowledge, f"{PER_INTENT} per intent"), flush=True)
+        for workers in args.jobs:
+            print(time_check(knowledge, f"{PER_INTENT} per intent", workers), flush=True)
     for size in args.one_intent:
         questions = distinct_questions(texts, size)
         one = KnowledgeBase([Intent(id="everything", questions=tuple(questions), answer="-")])
-        print(time_check(one, "one intent"), flush=True)
+        for workers in args.jobs:
+            print(time_check(one, "one intent", workers), flush=True)
     return 0
 
 

@@ -286,6 +286,13 @@ def _add_tool_commands(commands: Any) -> None:
         "paths", nargs="*", metavar="PATH", help="intent file or folder (default: the bundled FAQ)"
     )
     check.add_argument("--strict", action="store_true", help="treat warnings as errors (exit 1)")
+    check.add_argument(
+        "--jobs",
+        type=int,
+        metavar="N",
+        help="processes to share a large knowledge base's self-test between "
+        "(default: one per core)",
+    )
     _add_options(check, json_help="print the findings as a JSON list", knowledge=False)
 
     evaluate = commands.add_parser(
@@ -334,8 +341,12 @@ def _print_lines(lines: list[str]) -> None:
 def run_check(args: argparse.Namespace) -> int:
     """`chatbot check [PATH]...`: report errors and warnings in intent files."""
     from chatbot.curation.check import check_intents
+    from chatbot.curation.parallel import cores
 
-    report = check_intents(args.paths or [bundled_intents_path()])
+    if args.jobs is not None and args.jobs < 1:
+        raise UsageError("--jobs must be 1 or more")
+    workers = args.jobs or cores()
+    report = check_intents(args.paths or [bundled_intents_path()], workers=workers)
     if args.json:
         _print_json([finding.to_json() for finding in report.findings])
     else:

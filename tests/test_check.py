@@ -287,3 +287,41 @@ def test_a_shared_question_is_one_warning_and_the_clearest_example(tmp_path):
     example = re.search(r"\(e\.g\. '([^']+)' matches '([^']+)', \d+\.\d\)", confusable[0])
     assert example is not None
     assert example.group(1) in LLM_MEANING
+
+
+def test_several_processes_find_the_same_warnings_as_one(write_yaml, monkeypatch):
+    import chatbot.curation.check as check
+
+    path = write_yaml(
+        SHOP
+        + COLLIDING
+        + """
+  - id: weekend
+    questions: [what are your openning hours, weekend visits, saturday hours]
+    answer: Closed on weekends.
+  - id: password_reset
+    questions: [reset my password, i forgot my password, change my password]
+    answer: Use the reset link.
+  - id: password_help
+    questions: [password reset, forgot password, password change help]
+    answer: Use the link on the login page.
+"""
+    )
+    knowledge = load_intents(path)
+    alone = [str(finding) for finding in lint(knowledge, workers=1)]
+    # Small knowledge bases are checked in one process whatever is asked; here, not.
+    monkeypatch.setattr(check, "PARALLEL_QUESTIONS", 0)
+    shared = [str(finding) for finding in lint(knowledge, workers=2)]
+    assert shared == alone
+    assert any("nearly the same" in text for text in alone)
+    assert any("confusable" in text for text in alone)
+    verdicts = self_test(knowledge, workers=3)
+    assert [(v.intent.id, v.question, v.match and v.match.intent.id) for v in verdicts] == [
+        (v.intent.id, v.question, v.match and v.match.intent.id)
+        for v in self_test(knowledge, workers=1)
+    ]
+
+
+def test_check_jobs_must_be_a_positive_number(capsys):
+    assert main(["check", "--jobs", "0"]) == 2
+    assert capsys.readouterr().err.startswith("chatbot: error: --jobs must be 1 or more")

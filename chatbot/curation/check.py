@@ -24,10 +24,11 @@ from __future__ import annotations
 import dataclasses
 import os
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, Union
 
+from chatbot.curation.parallel import chunks, run_jobs
 from chatbot.intents import Intent, KnowledgeBase
 from chatbot.loading.loader import read_intents
 from chatbot.loading.located import did_you_mean
@@ -54,6 +55,8 @@ CONFUSABLE_MIN = 2
 # FOLDS-th question. With folds >= the number of questions it is exact leave-one-out; ten
 # folds reach the same verdicts at a fraction of the cost (see benchmarks/check_selftest.py).
 FOLDS = 10
+# Knowledge bases with fewer questions are checked in one process (see `lint`).
+PARALLEL_QUESTIONS = 2000
 
 
 @dataclass(frozen=True)
@@ -148,12 +151,15 @@ def _plural(count: int, noun: str) -> str:
     return f"{count} {noun}{'' if count == 1 else 's'}"
 
 
-def check_intents(*paths: PathLike | Iterable[PathLike], folds: int = FOLDS) -> CheckReport:
+def check_intents(
+    *paths: PathLike | Iterable[PathLike], folds: int = FOLDS, workers: int = 1
+) -> CheckReport:
     """Load intent files and report every error, or, when they load, every warning.
 
     Args:
         *paths: files and folders, as for `load_intents`.
         folds: folds of the leave-one-out self-test (see `self_test`).
+        workers: processes to share the work between on a large knowledge base (see `lint`).
 
     Returns:
         The report; it never raises for problems in the files.
@@ -166,17 +172,28 @@ def check_intents(*paths: PathLike | Iterable[PathLike], folds: int = FOLDS) -> 
         )
         return CheckReport(errors, None)
     matcher = Matcher(result.knowledge)
-    findings = tuple(lint(result.knowledge, folds=folds, matcher=matcher))
+    findings = tuple(lint(result.knowledge, folds=folds, matcher=matcher, workers=workers))
     return CheckReport(findings, result.knowledge, (matcher.threshold, matcher.threshold_source))
 
 
 def lint(
-    knowledge: KnowledgeBase, *, folds: int = FOLDS, matcher: Matcher | None = None
+    knowledge: KnowledgeBase,
+    *,
+    folds: int = FOLDS,
+    matcher: Matcher | None = None,
+    workers: int = 1,
 ) -> list[Finding]:
-    """The warnings for a knowledge base that loaded, sorted by file, line and message."""
+    """The warnings for a knowledge base that loaded, sorted by file, line and message.
+
+    `workers` processes share the self-test and the near-duplicate scan when the knowledge
+    base has at least PARALLEL_QUESTIONS questions (below that, starting them costs more than
+    it saves); the warnings are the same either way.
+    """
     if matcher is None:
         matcher = Matcher(knowledge)
-    verdicts = self_test(knowledge, folds=folds, threshold=matcher.threshold)
+    if sum(len(intent.questions) for intent in knowledge) < PARALLEL_QUESTIONS:
+        workers = 1
+    verdicts = self_test(knowledge, folds=folds, threshold=matcher.threshold, workers=workers)
     confusable = list(confusable_warnings(verdicts))
     # An intent already named as confusable needs no second warning about its few wordings.
     named = {finding.intent for finding in confusable}
@@ -184,7 +201,7 @@ def lint(
         *_reference_warnings(knowledge),
         *_size_warnings(knowledge),
         *(finding for finding in _thin_warnings(verdicts) if finding.intent not in named),
-        *_duplicate_warnings(knowledge, matcher),
+        *_duplicate_warnings(knowledge, matcher, workers),
         *confusable,
     ]
     findings.sort(key=lambda found: (found.path or "", found.line or 0, found.message))
@@ -274,8 +291,11 @@ def _size_warnings(knowledge: KnowledgeBase) -> Iterator[Finding]:
             )
 
 
-def _duplicate_warnings(knowledge: KnowledgeBase, matcher: Matcher) -> Iterator[Finding]:
+def _duplicate_warnings(
+    knowledge: KnowledgeBase, matcher: Matcher, workers: int = 1
+) -> Iterator[Finding]:
     position = {intent.id: index for index, intent in enumerate(knowledge.intents)}
+    by_id = {intent.id: intent for intent in knowledge}
     reported: set[frozenset[tuple[str, str]]] = set()
 
     def report(first: Intent, question: str, second: Intent, other: str, how: str) -> Finding:
@@ -298,30 +318,56 @@ def _duplicate_warnings(knowledge: KnowledgeBase, matcher: Matcher) -> Iterator[
             if earlier[0].id != intent.id:
                 shared.update({(earlier[0].id, earlier[1]), (intent.id, question)})
                 yield report(earlier[0], earlier[1], intent, question, "the same as")
-    for intent in knowledge:
-        for question in intent.questions:
-            if (intent.id, question) in shared:
+    asked = [
+        (intent, question)
+        for intent in knowledge
+        for question in intent.questions
+        if (intent.id, question) not in shared
+    ]
+    jobs = max(1, min(workers, len(asked)))
+    runs = chunks([question for _, question in asked], jobs)
+    rankings = [
+        ranked for run in run_jobs(_rank_all, (matcher, runs), jobs, workers) for ranked in run
+    ]
+    threshold = matcher.threshold
+    for (intent, question), ranked in zip(asked, rankings, strict=True):
+        own = next((score for intent_id, score, _ in ranked if intent_id == intent.id), 0.0)
+        for intent_id, score, other in ranked:
+            pair = frozenset({(intent.id, question), (intent_id, other)})
+            if (
+                intent_id == intent.id
+                or score < max(own - NEAR_MARGIN, threshold)
+                or pair in reported
+            ):
                 continue
-            ranked = matcher.rank(question, limit=5)
-            own = next((match.score for match in ranked if match.intent.id == intent.id), 0.0)
-            for match in ranked:
-                pair = frozenset({(intent.id, question), (match.intent.id, match.question)})
-                if (
-                    match.intent.id == intent.id
-                    or match.score < max(own - NEAR_MARGIN, matcher.threshold)
-                    or pair in reported
-                ):
-                    continue
-                found = report(match.intent, match.question, intent, question, "nearly the same as")
-                yield dataclasses.replace(
-                    found,
-                    message=f"{found.message}: asked '{question}', the matcher scores "
-                    f"'{intent.id}' {own:.1f} and '{match.intent.id}' {match.score:.1f}",
-                )
+            found = report(by_id[intent_id], other, intent, question, "nearly the same as")
+            yield dataclasses.replace(
+                found,
+                message=f"{found.message}: asked '{question}', the matcher scores "
+                f"'{intent.id}' {own:.1f} and '{intent_id}' {score:.1f}",
+            )
+
+
+def _rank_all(
+    shared: tuple[Matcher, list[Sequence[str]]], run: int
+) -> list[list[tuple[str, float, str]]]:
+    """The five best matches of each question of one run, as (intent id, score, question)."""
+    matcher, runs = shared
+    return [
+        [
+            (match.intent.id, match.score, match.question)
+            for match in matcher.rank(question, limit=5)
+        ]
+        for question in runs[run]
+    ]
 
 
 def self_test(
-    knowledge: KnowledgeBase, *, folds: int = FOLDS, threshold: float | None = None
+    knowledge: KnowledgeBase,
+    *,
+    folds: int = FOLDS,
+    threshold: float | None = None,
+    workers: int = 1,
 ) -> list[LeftOut]:
     """Leave each question out in turn and see which intent answers it then.
 
@@ -335,6 +381,7 @@ def self_test(
         folds: how many matchers to build.
         threshold: the threshold the left-out questions must reach (default: the knowledge
             base's own, calibrated once on the whole of it, not on each reduced copy).
+        workers: processes to run the folds in (see `chatbot.curation.parallel`).
 
     Returns:
         One verdict per question, in knowledge-base order.
@@ -347,29 +394,47 @@ def self_test(
     count = max(1, min(folds, len(numbered)))
     if threshold is None:
         threshold = Matcher(knowledge).threshold
-    verdicts: dict[tuple[int, int], LeftOut] = {}
-    for fold in range(count):
-        held = {pair for number, pair in enumerate(numbered) if number % count == fold}
-        reduced = knowledge.replace(
-            intents=tuple(
-                intent.replace(
-                    questions=tuple(
-                        question
-                        for question_index, question in enumerate(intent.questions)
-                        if (intent_index, question_index) not in held
-                    ),
-                )
-                for intent_index, intent in enumerate(knowledge.intents)
-            ),
-        )
-        matcher = Matcher(reduced, threshold=threshold)
-        for intent_index, question_index in held:
-            intent = knowledge.intents[intent_index]
-            question = intent.questions[question_index]
-            verdicts[intent_index, question_index] = LeftOut(
-                intent, question, matcher.match(question)
+    found: dict[int, tuple[str, float, str] | None] = {}
+    for results in run_jobs(_fold, (knowledge, numbered, count, threshold), count, workers):
+        found.update(results)
+    by_id = {intent.id: intent for intent in knowledge}
+    verdicts = []
+    for number, (intent_index, question_index) in enumerate(numbered):
+        intent = knowledge.intents[intent_index]
+        best = found[number]
+        match = None if best is None else Match(by_id[best[0]], best[1], best[2], ())
+        verdicts.append(LeftOut(intent, intent.questions[question_index], match))
+    return verdicts
+
+
+def _fold(
+    shared: tuple[KnowledgeBase, list[tuple[int, int]], int, float], fold: int
+) -> list[tuple[int, tuple[str, float, str] | None]]:
+    """One fold of the self-test: each held-out question's best match, as plain data (it may
+    come from another process, and it must not keep the fold's matcher alive)."""
+    knowledge, numbered, count, threshold = shared
+    held = {numbered[number] for number in range(fold, len(numbered), count)}
+    reduced = knowledge.replace(
+        intents=tuple(
+            intent.replace(
+                questions=tuple(
+                    question
+                    for question_index, question in enumerate(intent.questions)
+                    if (intent_index, question_index) not in held
+                ),
             )
-    return [verdicts[pair] for pair in numbered]
+            for intent_index, intent in enumerate(knowledge.intents)
+        ),
+    )
+    matcher = Matcher(reduced, threshold=threshold)
+    results: list[tuple[int, tuple[str, float, str] | None]] = []
+    for number in range(fold, len(numbered), count):
+        intent_index, question_index = numbered[number]
+        match = matcher.match(knowledge.intents[intent_index].questions[question_index])
+        results.append(
+            (number, None if match is None else (match.intent.id, match.score, match.question))
+        )
+    return results
 
 
 def confusable_warnings(verdicts: list[LeftOut]) -> Iterator[Finding]:

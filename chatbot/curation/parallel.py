@@ -1,0 +1,72 @@
+"""Run a curator tool's independent jobs on several cores: `check` on a large knowledge base.
+
+Matching is pure Python, so threads would take turns; processes do not. The jobs' shared input
+(a knowledge base, a built matcher) is handed to the workers by forking, so nothing big is
+pickled: only each job's number goes in and its compact result comes out. Where processes
+cannot be forked (Windows), or one worker is asked for, the jobs run here, one after another,
+with the same results.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
+
+Result = TypeVar("Result")
+
+# What the running jobs share: set in the parent just before the workers are forked.
+_shared: Any = None
+_task: Callable[[Any, int], Any] | None = None
+
+
+def cores() -> int:
+    """How many cores this process may run on."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):  # not on Linux
+        return os.cpu_count() or 1
+
+
+def run_jobs(
+    task: Callable[[Any, int], Result], shared: Any, jobs: int, workers: int = 1
+) -> list[Result]:
+    """`[task(shared, job) for job in range(jobs)]`, in up to `workers` forked processes.
+
+    Args:
+        task: a module-level function (workers find it by forking, not by pickling it).
+        shared: what every job reads; never copied, never sent.
+        jobs: how many jobs there are, numbered from 0.
+        workers: processes to use; 1 (or a platform without fork) runs the jobs in turn here.
+
+    Returns:
+        The results in job order.
+    """
+    workers = min(workers, jobs)
+    if workers <= 1 or "fork" not in multiprocessing.get_all_start_methods():
+        return [task(shared, job) for job in range(jobs)]
+    global _shared, _task
+    _shared, _task = shared, task
+    try:
+        with multiprocessing.get_context("fork").Pool(workers) as pool:
+            return pool.map(_run, range(jobs), chunksize=1)
+    finally:
+        _shared = _task = None
+
+
+def _run(job: int) -> Any:
+    assert _task is not None  # set before the fork
+    return _task(_shared, job)
+
+
+def chunks(items: Sequence[Any], count: int) -> list[Sequence[Any]]:
+    """`items` cut into `count` runs of nearly equal length, in order."""
+    size, extra = divmod(len(items), count)
+    runs = []
+    start = 0
+    for number in range(count):
+        end = start + size + (number < extra)
+        runs.append(items[start:end])
+        start = end
+    return runs

@@ -14,28 +14,25 @@ def append_lines(path: PathLike, data: bytes) -> None:
     """Append `data` (whole lines, ending in a newline) to the file at `path`, in one write.
 
     If the file does not end in a newline (an earlier writer was cut short), a newline goes
-    first, so the new lines stand alone. If the write fails or is cut short (the disk is full),
-    the file is cut back to its last newline before the error is raised: what was there stays
-    readable and no half line is left behind.
+    first, so that the new lines stand alone. If the disk fills up part way, the part that was
+    written is cut off again before the error is raised: the file is left as it was.
 
     Raises:
-        OSError: the file cannot be opened or written (the file is as it was).
+        OSError: the file cannot be opened or written.
     """
     descriptor, readable = _open(path)
     try:
-        regular = stat.S_ISREG(os.fstat(descriptor).st_mode)
-        size = os.fstat(descriptor).st_size if regular else 0
-        if size and readable and os.pread(descriptor, 1, size - 1) != b"\n":
+        info = os.fstat(descriptor)
+        regular = stat.S_ISREG(info.st_mode)
+        ends_open = readable and regular and info.st_size > 0
+        if ends_open and os.pread(descriptor, 1, info.st_size - 1) != b"\n":
             data = b"\n" + data
-        try:
-            written = os.write(descriptor, data)
-            if written < len(data):
-                # The kernel wrote what fitted; the rest would fail with ENOSPC.
-                raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
-        except OSError:
-            if regular and readable:
-                _cut_to_last_newline(descriptor, size)
-            raise
+        written = os.write(descriptor, data)
+        if written < len(data):
+            # The kernel wrote what fitted (the rest would fail with ENOSPC): take it back.
+            if regular:
+                _cut_back(descriptor, written)
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
     finally:
         os.close(descriptor)
 
@@ -50,13 +47,12 @@ def _open(path: PathLike) -> tuple[int, bool]:
         return os.open(path, flags | os.O_WRONLY, 0o666), False
 
 
-def _cut_to_last_newline(descriptor: int, size: int) -> None:
-    """Truncate what a failed write left after `size` back to its last newline, if any."""
-    end = os.fstat(descriptor).st_size
-    if end <= size:
-        return
+def _cut_back(descriptor: int, written: int) -> None:
+    """Truncate the `written` bytes that a write cut short left at the end of the file."""
+    # In append mode the offset is where this write ended, whatever other writers did before.
+    end = os.lseek(descriptor, 0, os.SEEK_CUR)
     try:
-        tail = os.pread(descriptor, end - size, size)
-        os.ftruncate(descriptor, size + tail.rfind(b"\n") + 1)
+        if os.fstat(descriptor).st_size == end:  # nobody has appended since
+            os.ftruncate(descriptor, end - written)
     except OSError:
         pass  # the file system refuses: the next write starts on a new line all the same

@@ -297,7 +297,7 @@ def _report(kind: str, message: str) -> None:
         sys.stderr.write(f"chatbot: {kind}: {clean_line(message)}\n")
         sys.stderr.flush()
     except OSError:
-        pass  # nowhere left to say it; the exit status still tells
+        _discard(sys.stderr)  # nowhere left to say it; the exit status still tells
 
 
 def _warn(message: str) -> None:
@@ -486,20 +486,21 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_INTERRUPTED
     except BrokenPipeError:
         # The reader went away (`chatbot ... | head -1`): stop quietly.
-        _discard_stdout()
+        _discard(sys.stdout)
         return EXIT_OK
     except _OutputFailed as error:
         if show_traceback:
             raise
         _report("error", f"cannot write to standard output: {error}")
-        _discard_stdout()
+        _discard(sys.stdout)
         return EXIT_USAGE
 
 
-def _discard_stdout() -> None:
-    """Point stdout at /dev/null, so that Python does not fail again flushing it at exit."""
+def _discard(stream: TextIO) -> None:
+    """Point a failed stream at /dev/null, so that Python does not fail again flushing it at
+    exit (and exit with status 120)."""
     try:
-        descriptor = sys.stdout.fileno()
+        descriptor = stream.fileno()
     except (OSError, ValueError):
         return  # not a real file (a test's capture): nothing will flush it at exit
     devnull = os.open(os.devnull, os.O_WRONLY)

@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
-# ANSI escape sequences (CSI, OSC, and two-character escapes), then any other control character
-# except newline and tab: text from YAML or from the user must never drive the terminal.
+# ANSI escape sequences (CSI, OSC, and two-character escapes): text from YAML or from the user
+# must never drive the terminal.
 _ESCAPES = re.compile(
     r"\x1b\[[0-?]*[ -/]*[@-~]"  # CSI ... final byte
     r"|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?"  # OSC ... BEL or ST
@@ -14,42 +14,66 @@ _ESCAPES = re.compile(
     r"|\x1b[@-Z\\-_]"  # two-character escapes
     r"|\x9b[0-?]*[ -/]*[@-~]"  # 8-bit CSI
 )
+# The character sets below are str.translate() tables rather than regular expressions: a
+# character class beyond Latin-1 takes the re module milliseconds to compile, at every start.
+_C0 = [code for code in range(0x20) if chr(code) not in "\n\t"]
+_C1 = range(0x7F, 0xA0)  # DEL and the C1 controls, such as the 8-bit CSI (U+009B)
 # Characters that are not seen but change what is: bidi embeddings, overrides and isolates
 # (they can show a line in another order than it holds, "Trojan Source"), the Arabic letter
 # mark, zero-width spaces, joiners and marks, the word joiner and invisible operators, and a
 # byte order mark inside text.
-_INVISIBLE = "\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff"
+_INVISIBLE = [
+    0x061C,
+    *range(0x200B, 0x2010),
+    *range(0x202A, 0x202F),
+    *range(0x2060, 0x2065),
+    *range(0x2066, 0x206A),
+    0xFEFF,
+]
 # U+2028 and U+2029 break lines in some programs and not in others (terminals, JavaScript).
-_SEPARATORS = "\u2028\u2029"
-_CONTROLS = re.compile(f"[\\x00-\\x08\\x0b-\\x1f\\x7f-\\x9f{_INVISIBLE}]")
-_LINE_SEPARATORS = re.compile(f"[{_SEPARATORS}]")
-# Lone surrogates: what Python makes of bytes that were not valid in the locale's encoding
-# (command-line arguments, a terminal under LC_ALL=C). No stream can encode them as UTF-8.
-_SURROGATES = re.compile("[\ud800-\udfff]")
-# What a one-line report field shows escaped: every control character (newline and tab too),
-# the invisible characters, the line separators and lone surrogates.
-_UNSAFE_IN_LINE = re.compile(f"[\\x00-\\x1f\\x7f-\\x9f{_INVISIBLE}{_SEPARATORS}\ud800-\udfff]")
-# What JSON output escapes beyond what `json.dumps` does: the same, less the C0 controls it
-# already escapes. Lone surrogates are replaced instead (see `repaired`).
-_UNSAFE_IN_JSON = re.compile(f"[\\x7f-\\x9f{_INVISIBLE}{_SEPARATORS}]")
-_NON_ASCII = re.compile("[^\\x00-\\x7f]")
-_SHORT_ESCAPES = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+_SEPARATORS = [0x2028, 0x2029]
+_SHORT_ESCAPES = {ord("\n"): "\\n", ord("\r"): "\\r", ord("\t"): "\\t"}
+
+_CLEANED: dict[int, str | None] = {
+    **dict.fromkeys([*_C0, *_C1, *_INVISIBLE]),
+    **dict.fromkeys(_SEPARATORS, "\n"),
+}
+# Every control character (newline and tab too), invisible character and line separator, as
+# an escape: what one line of a report shows.
+_LINE_ESCAPES = {
+    **{code: f"\\x{code:02x}" for code in [*range(0x20), *_C1]},
+    **{code: f"\\u{code:04x}" for code in [*_INVISIBLE, *_SEPARATORS]},
+    **_SHORT_ESCAPES,
+}
+# What JSON output escapes beyond what `json.dumps` does (it escapes the C0 controls).
+_JSON_ESCAPES = {code: f"\\u{code:04x}" for code in [*_C1, *_INVISIBLE, *_SEPARATORS]}
+
+
+def _has_surrogates(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
 
 
 def repaired(text: str) -> str:
     """The text with lone surrogates read back as the UTF-8 they came from, or where they were
     not UTF-8, replaced with U+FFFD: text that any UTF-8 file or stream can hold.
 
+    Lone surrogates are what Python makes of bytes that were not valid in the locale's encoding
+    (command-line arguments, a terminal under LC_ALL=C), and no stream can encode them.
+
     Example:
         >>> repaired("caf\\udcc3\\udca9 \\udcff")
         'café \\ufffd'
     """
-    if _SURROGATES.search(text) is None:
+    if text.isascii() or not _has_surrogates(text):
         return text
     try:
         return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
     except UnicodeEncodeError:  # surrogates that stand for no byte (from "\\ud800" in JSON)
-        return _SURROGATES.sub("\ufffd", text)
+        return "".join("\ufffd" if "\ud800" <= each <= "\udfff" else each for each in text)
 
 
 def clean(text: str) -> str:
@@ -60,14 +84,7 @@ def clean(text: str) -> str:
         >>> clean("hi\\x1b[2Jthere\\x07\\u202e")
         'hithere'
     """
-    text = _LINE_SEPARATORS.sub("\n", repaired(text))
-    return _CONTROLS.sub("", _ESCAPES.sub("", text))
-
-
-def _escape(found: re.Match[str]) -> str:
-    character = found.group()
-    code = ord(character)
-    return _SHORT_ESCAPES.get(character) or (f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}")
+    return _ESCAPES.sub("", repaired(text)).translate(_CLEANED)
 
 
 def clean_line(text: str) -> str:
@@ -81,15 +98,10 @@ def clean_line(text: str) -> str:
         >>> print(clean_line("unknown key '\\x1b]0;PWNED\\x07'\\r"))
         unknown key '\\x1b]0;PWNED\\x07'\\r
     """
-    return _UNSAFE_IN_LINE.sub(_escape, text)
-
-
-def _escape_json(found: re.Match[str]) -> str:
-    code = ord(found.group())
-    if code > 0xFFFF:  # JSON spells a character beyond the BMP as a surrogate pair
-        code -= 0x10000
-        return f"\\u{0xD800 + (code >> 10):04x}\\u{0xDC00 + (code & 0x3FF):04x}"
-    return f"\\u{code:04x}"
+    text = text.translate(_LINE_ESCAPES)
+    if text.isascii() or not _has_surrogates(text):
+        return text
+    return "".join(f"\\u{ord(each):04x}" if "\ud800" <= each <= "\udfff" else each for each in text)
 
 
 def json_text(data: Any, *, indent: int | None = None, ascii_only: bool = False) -> str:
@@ -107,8 +119,8 @@ def json_text(data: Any, *, indent: int | None = None, ascii_only: bool = False)
     """
     import json  # only JSON output needs it; plain answers start faster without
 
-    text = _UNSAFE_IN_JSON.sub(
-        _escape_json, repaired(json.dumps(data, ensure_ascii=False, indent=indent))
-    )
-    # Outside strings JSON is ASCII, so escaping what is left of the text escapes string content.
-    return _NON_ASCII.sub(_escape_json, text) if ascii_only else text
+    text = repaired(json.dumps(data, ensure_ascii=False, indent=indent))
+    if ascii_only:
+        # Read back, so that what was repaired is escaped like any other non-ASCII text.
+        return json.dumps(json.loads(text), ensure_ascii=True, indent=indent)
+    return text.translate(_JSON_ESCAPES)

@@ -114,7 +114,7 @@ class UnansweredLog:
             # One write per line, the file opened each time: each line is on disk at once,
             # chats sharing the file append whole lines, and a full disk leaves no half line.
             append_lines(self.path, line)
-        except (OSError, UnicodeError, ValueError) as error:
+        except (OSError, UnicodeError) as error:
             self.failed = True
             if self.on_error is not None:
                 reason = getattr(error, "strerror", None) or str(error)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import io
 import os
 import sys
 from collections.abc import Callable, Iterator, Sequence
@@ -14,7 +15,7 @@ from chatbot.dialogue.conversation import Conversation
 from chatbot.dialogue.replies import Reply
 from chatbot.errors import ChatbotError, UsageError
 from chatbot.render import clean, format_reply, reply_to_json
-from chatbot.safe_text import json_text
+from chatbot.safe_text import clean_line, json_text, repaired
 
 if TYPE_CHECKING:
     from chatbot.curation.unanswered import UnansweredLog
@@ -144,15 +145,40 @@ def _bot(args: argparse.Namespace) -> Bot:
     return Bot(args.intents, threshold=args.threshold, cache_dir=default_cache_dir())
 
 
+class _OutputFailed(Exception):
+    """Standard output cannot take what the command writes (a full disk, an I/O error)."""
+
+
 def _print_reply(reply_text: str, out: TextIO) -> None:
-    out.write(reply_text + "\n")
-    out.flush()
+    # Flushed at once: a piped chat shows each answer as it is given, and a stream that
+    # cannot be written fails here, where main() can say so, rather than at exit.
+    try:
+        out.write(reply_text + "\n")
+        out.flush()
+    except BrokenPipeError:
+        raise
+    except OSError as error:
+        raise _OutputFailed(error.strerror or str(error)) from None
+
+
+def _is_utf8(stream: TextIO) -> bool:
+    import codecs  # loaded by Python at start anyway
+
+    try:
+        return codecs.lookup(stream.encoding).name == "utf-8"
+    except (LookupError, TypeError):
+        return False
+
+
+def _json_for(out: TextIO, data: Any, indent: int | None = None) -> str:
+    """JSON that `out` can take: UTF-8, or ASCII with escapes when the stream is not UTF-8."""
+    return json_text(data, indent=indent, ascii_only=not _is_utf8(out))
 
 
 def _answer(conversation: Conversation, question: str, as_json: bool, out: TextIO) -> Reply:
     reply = conversation.ask(question)
     if as_json:
-        _print_reply(json_text(reply_to_json(reply)), out)
+        _print_reply(_json_for(out, reply_to_json(reply)), out)
     else:
         _print_reply(format_reply(reply), out)
     return reply
@@ -160,7 +186,8 @@ def _answer(conversation: Conversation, question: str, as_json: bool, out: TextI
 
 def run_ask(args: argparse.Namespace) -> int:
     """`chatbot ask QUESTION`: answer one question."""
-    question = " ".join(args.question).strip()
+    # Bytes not valid in the locale arrive as lone surrogates: read them as UTF-8 if they are.
+    question = repaired(" ".join(args.question)).strip()
     if not question:
         raise UsageError("the question is empty")
     _answer(_bot(args).conversation(), question, args.json, sys.stdout)
@@ -175,6 +202,10 @@ def _stdin_lines() -> Iterator[str]:
 
 def run_chat(args: argparse.Namespace) -> int:
     """`chatbot`: the interactive prompt on a terminal, else one question per input line."""
+    if sys.stdin is None:
+        raise UsageError(
+            "standard input is closed: pipe questions in, or ask one with 'chatbot ask QUESTION'"
+        )
     bot = _bot(args)
     conversation = bot.conversation()
     log = _unanswered_log(args)
@@ -243,7 +274,7 @@ class _PipedCommands:
                     [term, points]
                     for term, points in (last.match.contributions if last.match else ())
                 ]
-            _print_reply(json_text(data), out)
+            _print_reply(_json_for(out, data), out)
         else:
             _print_reply(clean(text), out)
         return True
@@ -257,9 +288,20 @@ PROGRESS_MIN_CASES = 300
 _Item = TypeVar("_Item")
 
 
+def _report(kind: str, message: str) -> None:
+    """One line on standard error ("chatbot: error: ..."), safe to show: messages quote file
+    content (keys, ids, paths), which must not drive the terminal. Lost if stderr is gone."""
+    if sys.stderr is None:
+        return
+    try:
+        sys.stderr.write(f"chatbot: {kind}: {clean_line(message)}\n")
+        sys.stderr.flush()
+    except OSError:
+        _discard(sys.stderr)  # nowhere left to say it; the exit status still tells
+
+
 def _warn(message: str) -> None:
-    sys.stderr.write(f"chatbot: warning: {message}\n")
-    sys.stderr.flush()
+    _report("warning", message)
 
 
 def _unanswered_log(args: argparse.Namespace) -> UnansweredLog | None:
@@ -331,11 +373,12 @@ def _add_tool_commands(commands: Any) -> None:
 
 
 def _print_json(data: Any) -> None:
-    sys.stdout.write(json_text(data, indent=2) + "\n")
+    _print_reply(_json_for(sys.stdout, data, indent=2), sys.stdout)
 
 
 def _print_lines(lines: list[str]) -> None:
-    sys.stdout.write("".join(line + "\n" for line in lines))
+    """Report lines, each shown as one line whatever the files it quotes hold."""
+    _print_reply("\n".join(clean_line(line) for line in lines), sys.stdout)
 
 
 def run_check(args: argparse.Namespace) -> int:
@@ -380,7 +423,7 @@ def run_eval(args: argparse.Namespace) -> int:
     except CasesFileError as error:
         # Every mistake in the cases files, one per line, as `check` lists them.
         for each in error.all_errors:
-            sys.stderr.write(f"chatbot: error: {each.location_message()}\n")
+            _report("error", each.location_message())
         return EXIT_USAGE
     outcomes = tuple(_with_progress(run_cases(bot, suite), len(suite)))
     evaluation = Evaluation(outcomes, bot.matcher.threshold, bot.matcher.threshold_source)
@@ -431,22 +474,46 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit status instead of exiting."""
     arguments = list(sys.argv[1:] if argv is None else argv)
     show_traceback = "--traceback" in arguments
+    if sys.stdout is None:  # started with `>&-`
+        _report("error", "standard output is closed; nothing can be shown")
+        return EXIT_USAGE
+    for stream in (sys.stdout, sys.stderr):
+        # Text the stream's encoding cannot show (an ASCII locale) becomes "?", not an error.
+        if isinstance(stream, io.TextIOWrapper):
+            stream.reconfigure(errors="replace")
     try:
         args = build_parser().parse_args(arguments)
         return COMMANDS[args.command](args)
     except ChatbotError as error:
         if show_traceback:
             raise
-        sys.stderr.write(f"chatbot: error: {error}\n")
+        _report("error", str(error))
         return EXIT_USAGE
     except KeyboardInterrupt:
         if show_traceback:
             raise
-        sys.stderr.write("\n")
+        if sys.stderr is not None:
+            sys.stderr.write("\n")
         return EXIT_INTERRUPTED
     except BrokenPipeError:
-        # The reader went away (`chatbot ... | head -1`): stop quietly, and keep Python
-        # from complaining again when it flushes stdout at exit.
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
+        # The reader went away (`chatbot ... | head -1`): stop quietly.
+        _discard(sys.stdout)
         return EXIT_OK
+    except _OutputFailed as error:
+        if show_traceback:
+            raise
+        _report("error", f"cannot write to standard output: {error}")
+        _discard(sys.stdout)
+        return EXIT_USAGE
+
+
+def _discard(stream: TextIO) -> None:
+    """Point a failed stream at /dev/null, so that Python does not fail again flushing it at
+    exit (and exit with status 120)."""
+    try:
+        descriptor = stream.fileno()
+    except (OSError, ValueError):
+        return  # not a real file (a test's capture): nothing will flush it at exit
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, descriptor)
+    os.close(devnull)

@@ -311,35 +311,30 @@ def test_loader_survives_arbitrary_text(tmp_path, text):
         load_intents(path)
 
 
-def test_a_full_disk_stops_the_log_but_not_the_chat_and_keeps_what_was_logged(
-    bundled_bot, tmp_path, monkeypatch
+def test_a_full_disk_stops_the_log_but_not_the_chat_and_leaves_no_half_line(
+    bundled_bot, small_disk, fill_disk
 ):
-    from chatbot.curation.unanswered import UnansweredLog
+    from chatbot.curation.unanswered import UnansweredLog, read_log
 
-    path = tmp_path / "log.jsonl"
+    path = small_disk / "log.jsonl"
     warnings: list[str] = []
     log = UnansweredLog(path, on_error=warnings.append)
     conversation = bundled_bot.conversation()
     assert log.record(conversation.ask("book a flight"))
-    assert log.record(conversation.ask("x" * 1_000_000))
+    filler = fill_disk(small_disk)  # what is left is the slack of the log's last page
+    assert log.record(conversation.ask("x" * 1_000_000))  # cut to 2,000 characters: it fits
     before = path.read_bytes()
-
-    class FullDisk(io.StringIO):
-        def write(self, text: str) -> int:
-            raise OSError(28, "No space left on device")
-
-    original = Path.open
-    monkeypatch.setattr(
-        Path, "open", lambda self, *a, **k: FullDisk() if self == path else original(self, *a, **k)
-    )
-    assert not log.record(conversation.ask("order a pizza"))
+    assert not log.record(conversation.ask("y" * 1_000_000))  # the disk fills halfway through
     assert not log.record(conversation.ask("order a taxi"))
     assert warnings == [f"cannot write to {path}: No space left on device; not logging questions"]
     assert conversation.ask("what is an llm").intent == "llm_definition"
-    monkeypatch.undo()
-    assert path.read_bytes() == before
-    entries = [json.loads(line) for line in before.decode().splitlines()]
-    assert [len(entry["question"]) for entry in entries] == [13, 2000]
+    assert path.read_bytes() == before  # the half-written line was cut off again
+    filler.unlink()
+    assert UnansweredLog(path).record(conversation.ask("order a pizza"))  # the next chat
+    contents = read_log(path)
+    assert contents.skipped == ()
+    questions = [entry.question for entry in contents.entries]
+    assert questions == ["book a flight", "x" * 2000, "order a pizza"]
 
 
 def test_piped_chat_with_the_log_on_dev_full(capsys, monkeypatch):
@@ -361,8 +356,11 @@ def test_history_on_a_full_disk_costs_history_not_the_chat(bundled_bot):
     from chatbot.terminal.repl import open_history
 
     history, warning = open_history(Path("/dev/full"))
-    assert warning is None
-    history.store_string("what is an llm")  # the write fails; the chat must not
+    assert warning == (
+        "warning: cannot keep history in /dev/full (not a regular file); it will not be saved"
+    )
+    history.append_string("what is an llm")  # kept in memory; the chat goes on
+    assert list(history.get_strings()) == ["what is an llm"]
 
 
 def test_json_output_escapes_every_control_character(capsys, monkeypatch):

@@ -15,6 +15,7 @@ from prompt_toolkit.output import DummyOutput
 from prompt_toolkit.output.vt100 import Vt100_Output
 
 from chatbot import Bot, Conversation
+from chatbot.terminal import repl
 from chatbot.terminal.commands import ChatState, session_commands
 from chatbot.terminal.format import plain_text
 from chatbot.terminal.repl import history_path, make_session, open_history, run_loop, run_repl
@@ -190,3 +191,49 @@ def test_open_history_falls_back_to_memory_with_one_warning(tmp_path):
         f"warning: cannot keep history in {blocker}/chatbot/history (Not a directory);"
         " it will not be saved"
     )
+
+
+@pytest.mark.skipif(not Path("/dev/zero").exists(), reason="no /dev/zero on this system")
+def test_history_linked_to_a_device_is_not_read(tmp_path):
+    path = tmp_path / "history"
+    path.symlink_to("/dev/zero")  # read, it never ends
+    history, warning = open_history(path)
+    assert isinstance(history, InMemoryHistory)
+    assert warning == (
+        f"warning: cannot keep history in {path} (not a regular file); it will not be saved"
+    )
+
+
+def test_a_history_file_too_large_to_read_is_left_alone(tmp_path):
+    path = tmp_path / "history"
+    with path.open("wb") as file:
+        file.truncate(repl.MAX_HISTORY_BYTES + 1)
+    history, warning = open_history(path)
+    assert isinstance(history, InMemoryHistory)
+    assert warning == (
+        f"warning: cannot keep history in {path} (larger than 4 MB: trim or delete it);"
+        " it will not be saved"
+    )
+    assert path.stat().st_size == repl.MAX_HISTORY_BYTES + 1
+
+
+def test_history_on_a_disk_that_fills_up_warns_once_and_leaves_no_half_entry(
+    bundled_bot, small_disk, fill_disk, monkeypatch
+):
+    monkeypatch.setenv("XDG_STATE_HOME", str(small_disk))
+    in_terminal(bundled_bot.conversation(), "what is an llm\r", color=False)
+    path = small_disk / "chatbot" / "history"
+    before = path.read_bytes()
+    fill_disk(small_disk)  # what is left is the slack of the history's last page
+    long_question = "why " * 1250  # 5,000 characters: more than that slack
+    keys = f"{long_question}\rhi\rthanks\r"
+    status, screen = in_terminal(bundled_bot.conversation(), keys, color=False)
+    assert status == 0
+    assert "Hello!" in screen
+    warning = (
+        f"warning: cannot keep history in {path} (No space left on device);"
+        " it will not be saved from now on"
+    )
+    assert screen.count(warning) == 1
+    assert path.read_bytes() == before  # the entry cut short was cut off again
+    assert list(FileHistory(str(path)).load_history_strings()) == ["what is an llm"]

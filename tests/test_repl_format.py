@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from chatbot import Alternative, Bot, Context, Intent, KnowledgeBase, Match, Reply
@@ -123,6 +125,16 @@ def test_why_shows_context_use_and_reading():
     assert 'Context:    used, read as "llm outputs"' in text
     assert "Runner-up:  none" in text
     assert "Top terms:  llm +50.0" in text
+
+
+def test_why_quotes_the_start_of_a_pasted_megabyte_and_its_length(bundled_bot):
+    pasted = "what is an llm " + "word " * 200_000
+    asked = bundled_bot.conversation().ask(pasted)
+    text = shown(format_why(asked, bundled_bot.knowledge, width=80))
+    assert len(text) < 2_000
+    first_row = re.split(r"\n(?=\S)", text)[0]
+    expected = f'You asked: "{pasted[:200]}..." (1,000,015 characters)'
+    assert first_row.split() == expected.split()  # the same words, wrapped
 
 
 def test_why_before_any_question():

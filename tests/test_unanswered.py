@@ -263,3 +263,62 @@ def test_a_group_proposal_reads_its_most_asked_wordings(bundled_bot, monkeypatch
     assert len(groups[0].questions) == 6
     assert read == [wordings[3], wordings[0]]
     assert groups[0].intent == "llm_data_inputs"
+
+
+def asked(question, bot):
+    """A real reply to `question` (a fallback, for the questions below)."""
+    return bot.conversation().ask(question)
+
+
+def test_bytes_a_terminal_could_not_decode_are_logged_as_valid_utf8(bundled_bot, tmp_path):
+    path = tmp_path / "log.jsonl"
+    warnings = []
+    log = UnansweredLog(path, on_error=warnings.append)
+    # Under LC_ALL=C prompt_toolkit hands on "café" as "caf" and two lone surrogates.
+    assert log.record(asked("zzqx caf\udcc3\udca9 \udcff", bundled_bot))
+    assert log.record(asked("zzqx \ud800 again", bundled_bot))  # stands for no byte at all
+    assert warnings == []
+    assert [entry["question"] for entry in lines(path)] == ["zzqx café \ufffd", "zzqx \ufffd again"]
+
+
+def test_the_log_escapes_c1_and_invisible_characters_as_json_output_does(bundled_bot, tmp_path):
+    path = tmp_path / "log.jsonl"
+    question = "zzqx \x9b2J \x85 \u202eevil \u2028 \x1b[31m é"
+    assert UnansweredLog(path).record(asked(question, bundled_bot))
+    raw = path.read_text("utf-8")
+    for character in "\x9b\x85\u202e\u2028\x1b":
+        assert character not in raw
+    assert "\\u009b2J" in raw
+    assert "é" in raw  # readable Unicode stays readable
+    assert lines(path)[0]["question"] == question
+
+
+def test_a_log_torn_by_an_earlier_full_disk_gets_the_next_line_on_its_own(bundled_bot, tmp_path):
+    path = tmp_path / "log.jsonl"
+    whole = '{"time": "t", "question": "when are you open", "best_guess": null, "score": 0}\n'
+    path.write_text(whole + '{"time": "t", "question": "cut off by a full di', encoding="utf-8")
+    assert UnansweredLog(path).record(asked("book a flight to rome", bundled_bot))
+    contents = read_log(path)
+    assert [entry.question for entry in contents.entries] == [
+        "when are you open",
+        "book a flight to rome",
+    ]
+    assert contents.skipped == (2,)
+
+
+def test_an_entry_glued_onto_a_torn_line_is_recovered(tmp_path):
+    # What logs written before lines were appended whole hold after a full disk.
+    path = tmp_path / "log.jsonl"
+    path.write_text(
+        '{"time": "t", "question": "how do i get a ref'
+        '{"time": "t", "question": "book a {\\"time\\": flight", "best_guess": null}\n'
+        '{"time": "t", "question": "book a flight to rome", "best_guess": null}\n'
+        '{"time": "t", "question": "cut {"time": "again, and not a whole entry"\n',
+        encoding="utf-8",
+    )
+    contents = read_log(path)
+    assert [(entry.question, entry.line) for entry in contents.entries] == [
+        ('book a {"time": flight', 1),
+        ("book a flight to rome", 2),
+    ]
+    assert contents.skipped == (3,)

@@ -25,9 +25,11 @@ from typing import TYPE_CHECKING, Any, Union
 
 from rapidfuzz import fuzz, process
 
+from chatbot.append import append_lines
 from chatbot.errors import LogFileError
 from chatbot.matching.text import normalize
 from chatbot.render import clean
+from chatbot.safe_text import json_text
 
 if TYPE_CHECKING:
     from chatbot.dialogue.replies import Reply
@@ -106,14 +108,16 @@ class UnansweredLog:
             "answered": reply.intent is not None,
         }
         try:
-            # Opened per line in append mode: each line is on disk at once, and chats sharing
-            # the file append whole lines (as long as a line fits one buffered write).
-            with self.path.open("a", encoding="utf-8") as file:
-                file.write(json.dumps(entry, ensure_ascii=False) + "\n")
-        except OSError as error:
+            # Escaped as `--json` output is (C1 and invisible characters), and valid UTF-8
+            # whatever the terminal sent: a curator may well `cat` the log.
+            line = (json_text(entry) + "\n").encode("utf-8")
+            # One write per line, the file opened each time: each line is on disk at once,
+            # chats sharing the file append whole lines, and a full disk leaves no half line.
+            append_lines(self.path, line)
+        except (OSError, UnicodeError) as error:
             self.failed = True
             if self.on_error is not None:
-                reason = error.strerror or str(error)
+                reason = getattr(error, "strerror", None) or str(error)
                 self.on_error(f"cannot write to {self.path}: {reason}; not logging questions")
             return False
         return True
@@ -179,7 +183,7 @@ def _entry(text: str, number: int) -> LoggedQuestion | None:
     try:
         data: Any = json.loads(text)
     except ValueError:
-        return None
+        data = _glued_entry(text)
     if not isinstance(data, dict):
         return None
     question, best, score = data.get("question"), data.get("best_guess"), data.get("score", 0)
@@ -192,6 +196,20 @@ def _entry(text: str, number: int) -> LoggedQuestion | None:
         time=str(data.get("time", "")),
         line=number,
     )
+
+
+def _glued_entry(text: str) -> Any:
+    """The whole entry at the end of a line that a full disk cut short, and the next chat then
+    appended to (as logs written before `append_lines` began a fresh line), or None."""
+    # Every entry begins with its time, and inside a JSON string the quotes would be escaped:
+    # the last `{"time"` of the line is where the whole entry starts.
+    start = text.rfind('{"time"', 1)
+    if start < 0:
+        return None
+    try:
+        return json.loads(text[start:])
+    except ValueError:
+        return None
 
 
 @dataclass(frozen=True)

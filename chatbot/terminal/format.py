@@ -25,6 +25,8 @@ MIN_WIDTH = 30
 TOP_TERMS = 5
 # How many example questions the welcome offers.
 EXAMPLES = 3
+# /why quotes at most this much of the question: a pasted megabyte must not fill the screen.
+MAX_QUOTED_CHARS = 200
 
 HINT = "Tab completes questions, /help lists commands, Ctrl-D quits."
 
@@ -156,6 +158,13 @@ def _question_of(knowledge: KnowledgeBase, intent_id: str) -> str:
     return f'"{intent.questions[0]}" ({intent_id})'
 
 
+def _quoted(question: str) -> str:
+    """The question in quotes, or when long its start and how long it is."""
+    if len(question) <= MAX_QUOTED_CHARS:
+        return f'"{question}"'
+    return f'"{question[:MAX_QUOTED_CHARS]}..." ({len(question):,} characters)'
+
+
 def _row(name: str, value: str, width: int) -> StyleAndTextTuples:
     label = f"{name}:".ljust(12)
     text = wrap(value, width, indent=" " * len(label), first_indent=label)
@@ -167,7 +176,7 @@ def format_why(reply: Reply | None, knowledge: KnowledgeBase, *, width: int) -> 
     threshold, the runner-up, whether context was used, and the terms that counted most."""
     if reply is None:
         return [("class:note", "Nothing to explain yet: ask a question first.")]
-    rows = [_row("You asked", f'"{reply.question}"', width)]
+    rows = [_row("You asked", _quoted(reply.question), width)]
     if reply.kind == "clarify":
         scores = {alternative.intent: alternative.score for alternative in reply.alternatives}
         choices = " or ".join(

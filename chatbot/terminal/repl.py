@@ -6,8 +6,9 @@ it starts a chat on a terminal, so `import chatbot` stays light.
 
 from __future__ import annotations
 
-import contextlib
+import datetime
 import os
+import stat
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
@@ -18,10 +19,11 @@ from prompt_toolkit.history import FileHistory, History, InMemoryHistory
 from prompt_toolkit.input import Input
 from prompt_toolkit.output import Output
 
+from chatbot.append import append_lines
 from chatbot.bot import Bot
 from chatbot.curation.unanswered import UnansweredLog
 from chatbot.dialogue.conversation import Conversation
-from chatbot.safe_text import clean
+from chatbot.safe_text import clean, repaired
 from chatbot.terminal.commands import ChatState, CommandResult, session_commands
 from chatbot.terminal.completion import ChatCompleter
 from chatbot.terminal.format import format_welcome, reply_fragments
@@ -30,6 +32,8 @@ from chatbot.terminal.style import build_style, color_depth, toolbar
 Write = Callable[[StyleAndTextTuples], None]
 
 PROMPT: StyleAndTextTuples = [("class:prompt", "> ")]
+# A longer history file is not read: prompt_toolkit loads all of it into memory at start.
+MAX_HISTORY_BYTES = 4_000_000
 
 
 def history_path(environ: Mapping[str, str] | None = None) -> Path:
@@ -42,34 +46,70 @@ def history_path(environ: Mapping[str, str] | None = None) -> Path:
     return base / "chatbot" / "history"
 
 
-class _SparingFileHistory(FileHistory):
-    """File history that loses a line rather than the session when the file fails mid-chat."""
+def _no_history(path: Path, reason: str, *, from_now: bool = False) -> str:
+    when = " from now on" if from_now else ""
+    return f"warning: cannot keep history in {path} ({reason}); it will not be saved{when}"
+
+
+class SparingFileHistory(FileHistory):
+    """File history that loses lines rather than the session when the file fails mid-chat.
+
+    Each entry is appended in one write (see `append_lines`), so a full disk leaves no half
+    line. After a failure nothing more is written, and `warning()` says so, once.
+    """
+
+    def __init__(self, path: Path) -> None:
+        super().__init__(str(path))
+        self.path = path
+        self._failure: str | None = None
+        self._warned = False
 
     def store_string(self, string: str) -> None:
-        # Checked writable at start; a disk that fills up later costs history, not the chat.
-        with contextlib.suppress(OSError):
-            super().store_string(string)
+        """Append one entry in FileHistory's format, unless an earlier write failed."""
+        if self._failure is not None:
+            return
+        lines = "".join(f"+{line}\n" for line in repaired(string).split("\n"))
+        entry = f"\n# {datetime.datetime.now()}\n{lines}"
+        try:
+            append_lines(self.path, entry.encode("utf-8"))
+        except OSError as error:
+            self._failure = _no_history(self.path, error.strerror or str(error), from_now=True)
+
+    def warning(self) -> str | None:
+        """Why history stopped being saved, the first time it is asked after it did."""
+        if self._failure is None or self._warned:
+            return None
+        self._warned = True
+        return self._failure
 
 
 def open_history(path: Path) -> tuple[History, str | None]:
     """History kept in `path` (the folder is created), or in memory with a one-line warning
-    when the file cannot be read and written."""
+    when the file cannot be read and written, is not a regular file, or is larger than
+    `MAX_HISTORY_BYTES`."""
     try:
+        if path.exists():
+            # A link to /dev/zero, a FIFO or a huge file would be read into memory for ever.
+            info = path.stat()
+            if not stat.S_ISREG(info.st_mode):
+                return InMemoryHistory(), _no_history(path, "not a regular file")
+            if info.st_size > MAX_HISTORY_BYTES:
+                limit = f"larger than {MAX_HISTORY_BYTES // 1_000_000} MB: trim or delete it"
+                return InMemoryHistory(), _no_history(path, limit)
         path.parent.mkdir(parents=True, exist_ok=True)
         with path.open("ab"):
             pass
         with path.open("rb"):
             pass
     except OSError as error:
-        reason = error.strerror or str(error)
-        warning = f"warning: cannot keep history in {path} ({reason}); it will not be saved"
-        return InMemoryHistory(), warning
-    return _SparingFileHistory(str(path)), None
+        return InMemoryHistory(), _no_history(path, error.strerror or str(error))
+    return SparingFileHistory(path), None
 
 
 def handle_line(state: ChatState, line: str) -> CommandResult:
     """Answer a question or run a /command; blank lines do nothing."""
-    line = line.strip()
+    # A terminal whose locale is not UTF-8 (LC_ALL=C) hands on bytes as lone surrogates.
+    line = repaired(line).strip()
     if not line:
         return CommandResult()
     if line.startswith("/"):
@@ -102,6 +142,10 @@ def run_loop(session: PromptSession[str], state: ChatState, write: Write) -> int
         except EOFError:
             return 0
         outcome = handle_line(state, line)
+        history = session.history
+        warning = history.warning() if isinstance(history, SparingFileHistory) else None
+        if warning:
+            show([("class:warning", warning)])
         if outcome.text:
             # A blank line after each answer keeps one turn apart from the next.
             show([*outcome.text, ("", "\n")])

@@ -51,7 +51,7 @@ GROUP_SIMILARITY = 70.0
 # all the same. Below that, or sharing no content, the group is probably a new topic.
 PROPOSAL_FLOOR = 0.3
 # A group's proposal reads at most this many of its wordings, the most asked ones.
-PROPOSAL_WORDINGS = 20
+PROPOSAL_WORDINGS = 5
 # A logged wording is compared with the groups that share one of its this many rarest words,
 # known by their first STEM_LETTERS letters: two wordings 70% alike share most of their words,
 # and a typo seldom changes a word's first letters.

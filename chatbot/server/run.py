@@ -65,8 +65,10 @@ def listen(host: str, port: int) -> socket.socket:
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     try:
         return socket.create_server((host, port), family=family, backlog=2048)
-    except (OSError, OverflowError) as error:
-        reason = getattr(error, "strerror", None) or str(error)
+    except OverflowError as error:
+        raise UsageError(f"cannot listen on {host}:{port}: {error}") from None
+    except OSError as error:
+        reason = os.strerror(error.errno) if error.errno else str(error)
         raise UsageError(f"cannot listen on {host}:{port}: {reason}") from None
 
 
@@ -158,6 +160,10 @@ class Supervisor:
                 return True
             if pid in self._retiring:
                 self._retiring.discard(pid)
+                if not self._retiring:
+                    self._log(
+                        {"event": "workers replaced", "knowledge_version": self.service.version}
+                    )
                 continue
             if pid not in self._serving:
                 continue  # the browser opener, say
@@ -260,9 +266,13 @@ def serve(
             unanswered_log, on_error=lambda message: log({"event": "warning", "message": message})
         )
     service = ChatService(load_bot, tokens=ContextTokens(secret), unanswered=unanswered, log=log)
-    service.load()
-    _freeze_loaded()
     sock = listen(host, port)
+    try:
+        service.load()
+    except BaseException:
+        sock.close()
+        raise
+    _freeze_loaded()
     app = create_app(service=service, cors_origins=cors_origins, log=log)
     url = url_of(sock)
 

@@ -31,7 +31,7 @@
   function optionList(heading, labels) {
     const wrapper = element("div", "options-block");
     wrapper.appendChild(element("p", "options-heading", heading));
-    const list = element("ul", "options");
+    const list = element("ol", "options");
     labels.forEach(function (label, index) {
       const item = element("li");
       const option = element("button", "option", label);

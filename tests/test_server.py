@@ -206,6 +206,8 @@ def test_a_body_over_the_limit_gets_a_413(bundled_bot):
     ("body", "status", "message"),
     [
         (b"not json", 400, "the request body is not valid JSON"),
+        (b"[" * 10_000, 400, "the request body is not valid JSON"),
+        (b'{"question": "\xff"}', 400, "the request body is not valid JSON"),
         (b"[1, 2]", 422, "the body must be a JSON object with a 'question'"),
         (b"{}", 422, "'question' must be a string"),
         (b'{"question": 3}', 422, "'question' must be a string"),
@@ -217,6 +219,12 @@ def test_a_body_over_the_limit_gets_a_413(bundled_bot):
 def test_a_malformed_request_gets_a_one_line_reason(client, body, status, message):
     response = client.post("/v1/ask", content=body, headers={"content-type": "application/json"})
     assert message in _error(response, status)
+
+
+def test_a_question_with_a_lone_surrogate_is_answered(client):
+    response = client.post("/v1/ask", content=b'{"question": "what is an llm\\ud800"}')
+    assert response.status_code == 200
+    assert response.json()["question"] == "what is an llm?"
 
 
 def test_a_question_over_the_limit_gets_a_422(client):

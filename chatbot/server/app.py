@@ -27,7 +27,13 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from chatbot.bot import Bot, IntentsArgument
 from chatbot.server.service import ChatService, EventLog, NotReady
-from chatbot.server.tokens import DEFAULT_LIFETIME, ContextTokens, TokenError, new_secret
+from chatbot.server.tokens import (
+    DEFAULT_LIFETIME,
+    ContextTokens,
+    TokenError,
+    new_secret,
+    secret_from_environment,
+)
 
 # Requests with a larger body get a 413; questions with more characters a 422.
 MAX_BODY_BYTES = 16 * 1024
@@ -44,12 +50,12 @@ SECURITY_HEADERS = [
     (b"referrer-policy", b"no-referrer"),
 ]
 
-# The page's files, served from memory: name -> media type.
-PAGE_FILES = {
-    "index.html": "text/html; charset=utf-8",
-    "chat.js": "text/javascript; charset=utf-8",
-    "chat.css": "text/css; charset=utf-8",
-    "openapi.json": "application/json",
+# The page's files and the API's description, served from memory: path -> (file, media type).
+STATIC_FILES = {
+    "/": ("index.html", "text/html; charset=utf-8"),
+    "/chat.js": ("chat.js", "text/javascript; charset=utf-8"),
+    "/chat.css": ("chat.css", "text/css; charset=utf-8"),
+    "/v1/openapi.json": ("openapi.json", "application/json"),
 }
 
 
@@ -129,7 +135,7 @@ async def _read_json(request: Request, max_bytes: int) -> Any:
             raise HTTPException(413, f"the request body is larger than {max_bytes} bytes")
     try:
         return json.loads(body)
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: arrays nested thousands deep
         raise HTTPException(400, "the request body is not valid JSON") from None
 
 
@@ -146,7 +152,9 @@ def _ask_arguments(data: Any, max_chars: int) -> tuple[str, str | None]:
     question = data.get("question")
     if not isinstance(question, str):
         raise HTTPException(422, "'question' must be a string")
-    question = question.strip()
+    # A lone surrogate (JSON "\ud800") is no character: replaced, as undecodable input is elsewhere,
+    # so that the reply that repeats the question can be encoded.
+    question = question.encode("utf-8", "replace").decode("utf-8").strip()
     if not question:
         raise HTTPException(422, "'question' is empty")
     if len(question) > max_chars:
@@ -192,34 +200,21 @@ def create_app(
         uvicorn --factory 'chatbot.server:create_app'
     """
     if service is None:
-        if secret is None:
-            configured = os.environ.get("CHATBOT_SECRET")
-            if configured:
-                from chatbot.server.tokens import secret_from_text
-
-                secret = secret_from_text(configured)
-            else:
-                secret = new_secret()
+        secret = secret or secret_from_environment() or new_secret()
         tokens = ContextTokens(secret, lifetime=token_lifetime)
         service = ChatService(
             lambda: Bot(intents, threshold=threshold, cache_dir=cache_dir), tokens=tokens, log=log
         )
     chat = service
-    files = {
-        name: resources.files("chatbot.server").joinpath("static", name).read_bytes()
-        for name in PAGE_FILES
-    }
+    static = resources.files("chatbot.server").joinpath("static")
 
-    def static(name: str, cache: str = "no-cache") -> Route:
+    def static_route(path: str, name: str, media_type: str) -> Route:
+        content = static.joinpath(name).read_bytes()
+
         async def serve_file(request: Request) -> Response:
-            return Response(
-                files[name], media_type=PAGE_FILES[name], headers={"cache-control": cache}
-            )
+            return Response(content, media_type=media_type, headers={"cache-control": "no-cache"})
 
-        path = "/" if name == "index.html" else f"/{name}"
-        if name == "openapi.json":
-            path = "/v1/openapi.json"
-        return Route(path, serve_file, methods=["GET"], name=name)
+        return Route(path, serve_file, methods=["GET"])
 
     async def ask(request: Request) -> Response:
         question, token = _ask_arguments(
@@ -278,7 +273,7 @@ def create_app(
             Route("/v1/topics", topics, methods=["GET"]),
             Route("/healthz", healthz, methods=["GET"]),
             Route("/readyz", readyz, methods=["GET"]),
-            *(static(name) for name in PAGE_FILES),
+            *(static_route(path, *file) for path, file in STATIC_FILES.items()),
         ],
         middleware=middleware,
         exception_handlers={HTTPException: http_error, NotReady: not_ready},

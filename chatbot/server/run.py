@@ -28,7 +28,7 @@ import uvicorn
 from chatbot.errors import UsageError
 from chatbot.server.app import create_app, stderr_log
 from chatbot.server.service import ChatService, EventLog
-from chatbot.server.tokens import ContextTokens, new_secret, secret_from_text
+from chatbot.server.tokens import ContextTokens, new_secret, secret_from_environment
 
 if TYPE_CHECKING:
     from starlette.applications import Starlette
@@ -256,8 +256,7 @@ def serve(
     """
     if not 1 <= workers <= MAX_WORKERS:
         raise UsageError(f"--workers must be from 1 to {MAX_WORKERS}")
-    configured = os.environ.get("CHATBOT_SECRET")
-    secret = secret_from_text(configured) if configured else new_secret()
+    configured = secret_from_environment()
     unanswered = None
     if unanswered_log:
         from chatbot.curation.unanswered import UnansweredLog
@@ -265,7 +264,9 @@ def serve(
         unanswered = UnansweredLog(
             unanswered_log, on_error=lambda message: log({"event": "warning", "message": message})
         )
-    service = ChatService(load_bot, tokens=ContextTokens(secret), unanswered=unanswered, log=log)
+    service = ChatService(
+        load_bot, tokens=ContextTokens(configured or new_secret()), unanswered=unanswered, log=log
+    )
     sock = listen(host, port)
     try:
         service.load()

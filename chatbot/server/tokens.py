@@ -14,6 +14,7 @@ import binascii
 import hashlib
 import hmac
 import json
+import os
 import secrets
 import time
 import zlib
@@ -56,6 +57,16 @@ def secret_from_text(text: str, name: str = "CHATBOT_SECRET") -> bytes:
     if len(key) < MIN_SECRET_BYTES:
         raise UsageError(f"{name} must be at least {MIN_SECRET_BYTES} bytes long, got {len(key)}")
     return key
+
+
+def secret_from_environment() -> bytes | None:
+    """The secret in `CHATBOT_SECRET`, or None when it is not set.
+
+    Raises:
+        UsageError: when it is too short to sign with.
+    """
+    configured = os.environ.get("CHATBOT_SECRET")
+    return secret_from_text(configured) if configured else None
 
 
 def _encode(raw: bytes) -> str:

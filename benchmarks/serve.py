@@ -92,8 +92,8 @@ class Server:
         self.stop()
         raise RuntimeError(f"chatbot serve did not start; see {self.log_path}")
 
-    def resident_kib(self) -> int:
-        """The resident memory of the server's processes (parent and workers), in KiB."""
+    def _pids(self) -> list[int]:
+        """The server's processes: the parent and its workers."""
         pids = [self.process.pid]
         for entry in Path("/proc").iterdir():
             if entry.name.isdigit():
@@ -103,8 +103,23 @@ class Server:
                     continue
                 if int(fields[1]) == self.process.pid:
                     pids.append(int(entry.name))
+        return pids
+
+    def cpu_seconds(self) -> float:
+        """The CPU time the server's processes have used (user and system)."""
         total = 0
-        for pid in pids:
+        for pid in self._pids():
+            try:
+                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            total += int(fields[11]) + int(fields[12])
+        return total / os.sysconf("SC_CLK_TCK")
+
+    def resident_kib(self) -> int:
+        """The resident memory of the server's processes (parent and workers), in KiB."""
+        total = 0
+        for pid in self._pids():
             try:
                 status = Path(f"/proc/{pid}/status").read_text()
             except OSError:
@@ -183,12 +198,15 @@ class Load:
 
 
 def drive(
-    address: tuple[str, int], pairs: list[tuple[str, str]], total: int, clients: int
+    server: Server, pairs: list[tuple[str, str]], total: int, clients: int
 ) -> dict[str, float]:
-    load = Load(address, pairs, total)
+    load = Load(server.address, pairs, total)
+    cpu = server.cpu_seconds()
     seconds = asyncio.run(load.run(clients))
+    cpu = server.cpu_seconds() - cpu
     latencies = sorted(load.latencies)
     return {
+        "cpu_ms": cpu / len(latencies) * 1000,
         "rps": len(latencies) / seconds,
         "p50": statistics.median(latencies) * 1000,
         "p99": latencies[int(len(latencies) * 0.99) - 1] * 1000,
@@ -203,6 +221,7 @@ def in_process(bot: Bot, pairs: list[tuple[str, str]], total: int) -> dict[str, 
     gc.freeze()  # as the server does with what it loaded, before it serves
     latencies = []
     started = time.perf_counter()
+    cpu = time.process_time()
     for number in range(total // 2):
         question, follow_up = pairs[number % len(pairs)]
         conversation = bot.conversation()
@@ -211,8 +230,10 @@ def in_process(bot: Bot, pairs: list[tuple[str, str]], total: int) -> dict[str, 
             conversation.ask(text)
             latencies.append(time.perf_counter() - before)
     seconds = time.perf_counter() - started
+    cpu = time.process_time() - cpu
     gc.unfreeze()
     return {
+        "cpu_ms": cpu / len(latencies) * 1000,
         "rps": len(latencies) / seconds,
         "p50": statistics.median(latencies) * 1000,
         "p99": sorted(latencies)[int(len(latencies) * 0.99) - 1] * 1000,
@@ -232,13 +253,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     baseline = in_process(bot, pairs, args.requests)
     print(
         f"{len(pairs)} question pairs (half of the requests are follow-ups with a token); "
-        f"{args.requests} requests per row; {os.cpu_count()} cores\n"
+        f"{args.requests} requests per row; {os.cpu_count()} cores; load average "
+        f"{os.getloadavg()[0]:.1f} at the start\n"
     )
-    print("| workers | clients | answers/s | p50 ms | p99 ms | errors |")
-    print("| --- | --- | --- | --- | --- | --- |")
+    print("| workers | clients | answers/s | p50 ms | p99 ms | errors | server CPU ms per answer |")
+    print("| --- | --- | --- | --- | --- | --- | --- |")
     print(
         f"| in-process `Conversation.ask` | 1 | {baseline['rps']:,.0f} | "
-        f"{baseline['p50']:.2f} | {baseline['p99']:.2f} | - |"
+        f"{baseline['p50']:.2f} | {baseline['p99']:.2f} | - | {baseline['cpu_ms']:.2f} |"
     )
     results: dict[tuple[int, int], dict[str, float]] = {}
     memory: tuple[int, int, dict[str, float]] | None = None
@@ -246,18 +268,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         for workers in WORKERS:
             server = Server(workers, folder)
             try:
-                drive(server.address, pairs, 2000, 16)  # warm-up
+                drive(server, pairs, 2000, 16)  # warm-up
                 for clients in CONCURRENCY:
-                    result = drive(server.address, pairs, args.requests, clients)
+                    result = drive(server, pairs, args.requests, clients)
                     results[workers, clients] = result
                     print(
                         f"| {workers} | {clients} | {result['rps']:,.0f} | {result['p50']:.2f} | "
-                        f"{result['p99']:.2f} | {result['errors']:.0f} |",
+                        f"{result['p99']:.2f} | {result['errors']:.0f} | {result['cpu_ms']:.2f} |",
                         flush=True,
                     )
                 if workers == max(WORKERS):
                     before = server.resident_kib()
-                    soak = drive(server.address, pairs, args.soak, max(CONCURRENCY))
+                    soak = drive(server, pairs, args.soak, max(CONCURRENCY))
                     memory = (before, server.resident_kib(), soak)
             finally:
                 server.stop()
@@ -282,6 +304,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             f"{before / 1024:.1f} MiB -> {after / 1024:.1f} MiB "
             f"({(after - before) / before * 100:+.1f}%)"
         )
+    print(f"Load average at the end: {os.getloadavg()[0]:.1f}")
     return 0
 
 

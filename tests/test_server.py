@@ -10,6 +10,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 pytest.importorskip("starlette", reason="the server extra is not installed")
 
@@ -419,3 +421,24 @@ def test_the_openapi_description_matches_the_api(client):
         assert set(data["context"]) == set(context["required"])
     request_fields = spec["components"]["schemas"]["AskRequest"]["properties"]
     assert set(request_fields) == {"question", "context"}
+
+
+# -- no input is a server error ------------------------------------------------------------------
+
+JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=30),
+    lambda children: (
+        st.lists(children, max_size=4)
+        | st.dictionaries(st.sampled_from(["question", "context", "x"]), children, max_size=3)
+    ),
+    max_leaves=12,
+)
+
+
+@settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(body=JSON_VALUES | st.fixed_dictionaries({"question": st.text(), "context": st.text()}))
+def test_no_request_body_is_a_server_error(client, body):
+    response = client.post("/v1/ask", content=json.dumps(body).encode("utf-8", "surrogatepass"))
+    assert response.status_code in (200, 400, 413, 422), response.text

@@ -7,6 +7,7 @@ import signal
 import socket
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -201,3 +202,18 @@ def test_without_the_server_extra_serve_says_what_to_install():
     assert result.stderr == (
         "chatbot: error: 'chatbot serve' needs uvicorn: pip install 'chatbot[server]'\n"
     )
+
+
+def test_open_shows_the_page_in_the_browser(shop_intents, tmp_path, cache):
+    opened = tmp_path / "opened.txt"
+    # $BROWSER is the command Python's webbrowser runs; this one writes down the address.
+    browser = f"{sys.executable} -c \"import sys; open(sys.argv[1], 'w').write(sys.argv[2])\""
+    env = {**cache, "BROWSER": f"{browser} {opened} %s"}
+    server = ServedChat("--intents", str(shop_intents), "--open", env=env)
+    try:
+        deadline = time.monotonic() + 20
+        while not opened.exists() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert opened.read_text() == server.url
+    finally:
+        server.stop()

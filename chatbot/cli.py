@@ -72,12 +72,12 @@ class _Parser(argparse.ArgumentParser):
 def _add_options(
     parser: argparse.ArgumentParser,
     *,
-    json_help: str,
+    json_help: str | None,
     subcommand: bool = True,
     knowledge: bool = True,
 ) -> None:
-    """The options shared by the commands: --json and --traceback, and unless `knowledge` is
-    False, --intents and --threshold."""
+    """The options shared by the commands: --json (unless `json_help` is None) and --traceback,
+    and unless `knowledge` is False, --intents and --threshold."""
     # On a subcommand the options default to "not given", so that `chatbot --json ask ...`
     # keeps the value given before the command name instead of resetting it.
     default: dict[str, Any] = {"default": argparse.SUPPRESS} if subcommand else {}
@@ -97,7 +97,8 @@ def _add_options(
             "(default: the knowledge base's)",
             **default,
         )
-    parser.add_argument("--json", action="store_true", help=json_help, **default)
+    if json_help is not None:
+        parser.add_argument("--json", action="store_true", help=json_help, **default)
     parser.add_argument(
         "--traceback",
         action="store_true",
@@ -134,6 +135,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_options(ask, json_help="print the answer as a JSON object")
     ask.add_argument("question", nargs="+", help="the question (quotes optional)")
     _add_tool_commands(commands)
+    _add_serve_command(commands)
     return parser
 
 
@@ -461,12 +463,80 @@ def _lines(numbers: Sequence[int], shown: int = 10) -> str:
     return f"{listed} and {rest} more" if rest > 0 else listed
 
 
+# --- `chatbot serve`: its modules, and the server extra, are imported only when it runs.
+
+
+def _add_serve_command(commands: Any) -> None:
+    serve = commands.add_parser(
+        "serve",
+        help="serve the HTTP API and a web chat page",
+        description=(
+            "Serve the JSON API (POST /v1/ask, GET /v1/topics, /healthz, /readyz) and a chat "
+            "page at /. Conversations are stateless: each reply carries a signed context "
+            "token, so any number of replicas can share the traffic when they share "
+            "CHATBOT_SECRET. SIGHUP re-reads the intent files. Needs 'chatbot[server]'."
+        ),
+    )
+    _add_options(serve, json_help=None)
+    serve.add_argument(
+        "--host", default="127.0.0.1", help="address to listen on (default: %(default)s)"
+    )
+    serve.add_argument(
+        "--port",
+        type=int,
+        default=8000,
+        help="port to listen on, 0 for any free one (default: %(default)s)",
+    )
+    serve.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        metavar="N",
+        help="worker processes (default: %(default)s)",
+    )
+    serve.add_argument(
+        "--cors-origin",
+        action="append",
+        metavar="ORIGIN",
+        help="let pages from ORIGIN (https://example.com) call the API (repeatable; default: none)",
+    )
+    serve.add_argument(
+        "--log-unanswered",
+        metavar="FILE",
+        default=argparse.SUPPRESS,
+        help="append fallbacks and borderline answers to FILE as JSON lines",
+    )
+    serve.add_argument("--open", action="store_true", help="open the chat page in a browser")
+
+
+def run_serve(args: argparse.Namespace) -> int:
+    """`chatbot serve`: the HTTP API and the chat page, until interrupted."""
+    try:
+        from chatbot.server.run import serve
+    except ImportError as error:
+        if error.name not in ("starlette", "uvicorn"):
+            raise
+        raise UsageError(
+            f"'chatbot serve' needs {error.name}: pip install 'chatbot[server]'"
+        ) from None
+    return serve(
+        lambda: _bot(args),
+        host=args.host,
+        port=args.port,
+        workers=args.workers,
+        cors_origins=args.cors_origin or (),
+        unanswered_log=args.log_unanswered,
+        open_browser=args.open,
+    )
+
+
 COMMANDS: dict[str | None, Callable[[argparse.Namespace], int]] = {
     None: run_chat,
     "ask": run_ask,
     "check": run_check,
     "eval": run_eval,
     "suggest": run_suggest,
+    "serve": run_serve,
 }
 
 

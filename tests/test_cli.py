@@ -141,7 +141,7 @@ def test_custom_intents_file(capsys, monkeypatch, write_yaml):
         (
             ["frobnicate"],
             "chatbot: error: argument COMMAND: invalid choice: 'frobnicate'"
-            " (choose from 'ask', 'check', 'eval', 'suggest') (see 'chatbot --help')\n",
+            " (choose from 'ask', 'check', 'eval', 'suggest', 'serve') (see 'chatbot --help')\n",
         ),
     ],
 )

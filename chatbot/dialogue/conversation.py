@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from chatbot.dialogue.compose import Composer
-from chatbot.dialogue.replies import Context, Reply
+from chatbot.dialogue.replies import Context, ConversationState, Reply
 from chatbot.dialogue.rules import Turn, reply_to
 from chatbot.matching.matcher import Matcher
 
@@ -68,6 +68,54 @@ class Conversation:
 
     # The name before matchers and bots were told apart; kept so existing callers work.
     replace_bot = replace_matcher
+
+    def state(self) -> ConversationState:
+        """What this conversation remembers between turns, as a record that turns into plain
+        data (`to_dict()`), so that another process can carry on with `restore()`.
+
+        Example:
+            >>> conversation.ask("what is an llm")
+            >>> data = conversation.state().to_dict()  # to JSON, a cookie, a store...
+            >>> later = bot.conversation()
+            >>> later.restore(ConversationState.from_dict(data))
+            >>> later.ask("and generative ai?").intent
+            'genai_definition'
+        """
+        last = self.last
+        if last is None:
+            return ConversationState(context=self._context)
+        return ConversationState(
+            context=self._context,
+            last_kind=last.kind,
+            last_intent=last.intent,
+            # Only "no" after an answer reads the question again (to rank its runners-up).
+            last_asked=(last.resolved or last.question) if last.kind == "answer" else "",
+            last_alternatives=last.alternatives,
+            last_offered=last.offered,
+        )
+
+    def restore(self, state: ConversationState) -> None:
+        """Carry on from a state that `state()` gave, here or in another process with the same
+        knowledge base: the next reply is the one the original conversation would give.
+
+        Afterwards `last` holds the previous reply only as far as follow-ups read it (its kind,
+        intent, alternatives and offered intents); its text and match are not kept.
+        """
+        self._context = state.context
+        if state.last_kind is None:
+            self.last = None
+            return
+        self.last = Reply(
+            text="",
+            intent=state.last_intent,
+            score=0.0,
+            question=state.last_asked,
+            alternatives=state.last_alternatives,
+            kind=state.last_kind,
+            threshold=self.matcher.threshold,
+            threshold_source=self.matcher.threshold_source,
+            offered=state.last_offered,
+        )
 
     @property
     def context(self) -> Context | None:

@@ -7,7 +7,7 @@ curator tools and loggers can use them without importing the dialogue rules.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Literal
+from typing import Any, Literal
 
 from chatbot.intents import EMPTY_MAPPING
 from chatbot.matching.matcher import Match
@@ -155,3 +155,130 @@ class Context(Record):
         set_field(self, "turns_left", turns_left)
         set_field(self, "label", label)
         set_field(self, "question", question)
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Context:
+        """The context that `to_dict()` gave this plain data for.
+
+        Raises:
+            ValueError: when the data is not such a dict.
+        """
+        try:
+            slots = data.get("slots", {})
+            checked = (
+                isinstance(data["intent"], str)
+                and isinstance(slots, Mapping)
+                and all(isinstance(k, str) and isinstance(v, str) for k, v in slots.items())
+                and _is_count(data.get("turns_left", 0))
+                and isinstance(data.get("label", ""), str)
+                and isinstance(data.get("question", ""), str)
+            )
+        except (KeyError, TypeError, AttributeError):
+            checked = False
+        if not checked:
+            raise ValueError(f"not a context: {data!r:.200}")
+        return cls(
+            intent=data["intent"],
+            slots=slots,
+            turns_left=data.get("turns_left", 0),
+            label=data.get("label", ""),
+            question=data.get("question", ""),
+        )
+
+
+class ConversationState(Record):
+    """What a conversation remembers between turns, as plain data: everything its follow-up
+    rules read, so that a conversation restored from it replies exactly as the original would.
+
+    It holds ids and scores, never answer texts; the conversation's own question texts are
+    kept only where a follow-up reads them again. `to_dict()` and `from_dict()` turn it into
+    plain data and back, for a client or a store to carry between turns.
+
+    Attributes:
+        context: what follow-ups refer to, if anything.
+        last_kind: the kind of the previous reply, or None before the first turn.
+        last_intent: the intent the previous reply answered, if any.
+        last_asked: what the previous question was taken to ask (as resolved through
+            context, else as typed); "" when no follow-up can read it again.
+        last_alternatives: the previous reply's runner-up intents with their scores.
+        last_offered: the intents behind its numbered suggestions (for a clarification, its
+            choices), which "2" or "the first one" pick.
+    """
+
+    __slots__ = _fields = (
+        "context",
+        "last_kind",
+        "last_intent",
+        "last_asked",
+        "last_alternatives",
+        "last_offered",
+    )
+    context: Context | None
+    last_kind: Kind | None
+    last_intent: str | None
+    last_asked: str
+    last_alternatives: tuple[Alternative, ...]
+    last_offered: tuple[str, ...]
+
+    def __init__(
+        self,
+        context: Context | None = None,
+        last_kind: Kind | None = None,
+        last_intent: str | None = None,
+        last_asked: str = "",
+        last_alternatives: tuple[Alternative, ...] = (),
+        last_offered: tuple[str, ...] = (),
+    ) -> None:
+        set_field(self, "context", context)
+        set_field(self, "last_kind", last_kind)
+        set_field(self, "last_intent", last_intent)
+        set_field(self, "last_asked", last_asked)
+        set_field(self, "last_alternatives", last_alternatives)
+        set_field(self, "last_offered", last_offered)
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> ConversationState:
+        """The state that `to_dict()` gave this plain data for.
+
+        Raises:
+            ValueError: when the data is not such a dict.
+        """
+        try:
+            context = data.get("context")
+            kind = data.get("last_kind")
+            intent = data.get("last_intent")
+            asked = data.get("last_asked", "")
+            listed = data.get("last_alternatives", ())
+            offered = data.get("last_offered", ())
+            alternatives = [Alternative(each["intent"], each["score"]) for each in listed]
+            checked = (
+                isinstance(listed, (list, tuple))
+                and isinstance(offered, (list, tuple))
+                and (kind is None or kind in KINDS)
+                and (intent is None or isinstance(intent, str))
+                and isinstance(asked, str)
+                and all(
+                    isinstance(each.intent, str) and _is_score(each.score) for each in alternatives
+                )
+                and all(isinstance(each, str) for each in offered)
+            )
+        except (KeyError, TypeError, AttributeError):
+            checked = False
+        if not checked:
+            raise ValueError(f"not a conversation state: {data!r:.200}")
+        return cls(
+            context=None if context is None else Context.from_dict(context),
+            last_kind=kind,
+            last_intent=intent,
+            last_asked=asked,
+            last_alternatives=tuple(alternatives),
+            last_offered=tuple(offered),
+        )
+
+
+def _is_count(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 0
+
+
+def _is_score(value: object) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import os
 import stat
+import sys
 from typing import Union
 
 PathLike = Union[str, "os.PathLike[str]"]
@@ -15,13 +17,15 @@ def append_lines(path: PathLike, data: bytes) -> None:
 
     If the file does not end in a newline (an earlier writer was cut short), a newline goes
     first, so that the new lines stand alone. If the disk fills up part way, the part that was
-    written is cut off again before the error is raised: the file is left as it was.
+    written is cut off again before the error is raised: the file is left as it was. Writers in
+    several processes (a server's workers) take turns through an advisory lock.
 
     Raises:
         OSError: the file cannot be opened or written.
     """
     descriptor, readable = _open(path)
     try:
+        _lock(descriptor)
         info = os.fstat(descriptor)
         regular = stat.S_ISREG(info.st_mode)
         ends_open = readable and regular and info.st_size > 0
@@ -35,6 +39,18 @@ def append_lines(path: PathLike, data: bytes) -> None:
             raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
     finally:
         os.close(descriptor)
+
+
+def _lock(descriptor: int) -> None:
+    """Wait for other writers' turns: without it, a file's size seen half way through another
+    process's write ends in the middle of a line, and a newline goes in that is not needed."""
+    if sys.platform == "win32":
+        return
+    import fcntl
+
+    # A file system without locks (some network mounts) is written unlocked, as before.
+    with contextlib.suppress(OSError):
+        fcntl.flock(descriptor, fcntl.LOCK_EX)
 
 
 def _open(path: PathLike) -> tuple[int, bool]:

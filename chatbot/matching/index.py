@@ -15,8 +15,8 @@ from __future__ import annotations
 import heapq
 import math
 from collections import Counter
-from operator import neg
 from collections.abc import Sequence
+from operator import neg
 
 from rapidfuzz import fuzz, process
 
@@ -265,8 +265,12 @@ class Index:
             asked_df.update(used)
         half = len(self.intent_sets) / 2
         self.subject_words = frozenset(term for term, count in asked_df.items() if count > half)
+        # fsum over sets, here and in search: a set's order follows the process's hash seed,
+        # a plain sum's rounding follows the order, and on a tie that rounding picked which
+        # question matched, so two replicas of one knowledge base could disagree.
         self.question_totals = [
-            sum(self.word_weight[term] for term in terms) or 1.0 for terms in self.question_sets
+            math.fsum(map(self.word_weight.__getitem__, terms)) or 1.0
+            for terms in self.question_sets
         ]
         return intent_counts, question_terms
 
@@ -354,7 +358,7 @@ class Index:
         # The `wanted` best by total, ties to the intent declared first (what sorting by
         # (-total, index) and cutting would give, without sorting every intent in the running;
         # (total, -index) pairs compare in C, where a key function would cost a call each).
-        best = heapq.nlargest(wanted, zip(totals.values(), map(neg, totals)))
+        best = heapq.nlargest(wanted, zip(totals.values(), map(neg, totals), strict=True))
         candidates = [-negated for _, negated in best]
         if rare:
             for term in common:
@@ -423,7 +427,7 @@ class Index:
         known_terms = set(known)
         known_total = sum(known.values()) or 1.0
         unknown = set(query.terms) - known_terms
-        all_total = known_total + sum(map(self._unknown_weight, unknown))
+        all_total = known_total + math.fsum(map(self._unknown_weight, unknown))
         wording = _sorted_words(query.words)
         weigh = known.__getitem__
         content = {term for term in known_terms if _familiarity_weight(term) == 1.0}
@@ -442,16 +446,16 @@ class Index:
             if w_reverse:
                 for _, _, offset in closest:
                     shared = self.question_sets[first + offset] & known_terms
-                    part = sum(map(weigh, shared)) / self.question_totals[first + offset]
+                    part = math.fsum(map(weigh, shared)) / self.question_totals[first + offset]
                     if part > reverse:
                         reverse, position = part, offset
             used = self.intent_sets[intent_index] & known_terms
             answered = (self.answer_sets[intent_index] & known_terms) - used if w_answer else ()
             channels = (
                 totals[intent_index] / attainable,
-                sum(map(weigh, used)) / known_total,
+                math.fsum(map(weigh, used)) / known_total,
                 reverse,
-                sum(map(weigh, answered)) / all_total,
+                math.fsum(map(weigh, answered)) / all_total,
                 self.ngrams.similarity(ngram_vector, intent_index) if ngram_vector else 0.0,
                 wording_similarity / 100.0,
             )

@@ -12,11 +12,14 @@ import time
 from pathlib import Path
 
 import pytest
+import yaml
 
 from chatbot import IntentFileTooLargeError, IntentSyntaxError, load_intents, read_intents
+from chatbot.bot import bundled_intents_path
 from chatbot.curation.cases import read_cases
 from chatbot.curation.unanswered import read_log
 from chatbot.errors import CasesFileError, LogFileError
+from chatbot.loading import yaml_nodes
 
 ROOT = Path(__file__).resolve().parent.parent
 REPEATS = "aliases and merge keys repeat more than 100,000 values"
@@ -222,3 +225,22 @@ def test_utf16_without_a_byte_order_mark_is_named_as_such(tmp_path):
     with pytest.raises(CasesFileError) as caught_cases:
         read_cases(path)
     assert str(caught_cases.value) == str(caught.value)
+
+
+class _PurePythonComposer(yaml.BaseLoader):  # type: ignore[misc]
+    """The composer of a PyYAML installed without libyaml."""
+
+    resolve = yaml_nodes._Composer.resolve
+
+
+def test_without_libyaml_the_same_files_give_the_same_results(monkeypatch, tmp_path):
+    with_libyaml = load_intents(bundled_intents_path())
+    nul = tmp_path / "nul.yaml"
+    nul.write_bytes(b"intents:\n  - {id: a, questions: [x], answer: 'A\x00'}\n")
+    expected = str(read_intents(nul).errors[0])
+    monkeypatch.setattr(yaml_nodes, "_Composer", _PurePythonComposer)
+    assert load_intents(bundled_intents_path()) == with_libyaml
+    assert str(read_intents(nul).errors[0]) == expected
+    deep = tmp_path / "deep.yaml"
+    deep.write_text("intents: []\ndeep: " + "[" * 2000 + "]" * 2000 + "\n")
+    assert str(read_intents(deep).errors[0]) == f"{deep}: nested too deeply"

@@ -105,15 +105,16 @@ def compose(text: str, *, unique_keys: bool = True) -> Node | None:
     collecting = gc.isenabled()
     gc.disable()
     try:
-        loader = _Composer(text)
         try:
-            root: Node | None = loader.get_single_node()
+            loader = _Composer(text)  # the pure-Python reader checks the characters here
+            try:
+                root: Node | None = loader.get_single_node()
+            finally:
+                loader.dispose()
         except yaml.YAMLError as error:
             raise yaml_problem(error, text) from None
         except RecursionError:  # the pure-Python composer, without libyaml
             raise Unreadable("nested too deeply", kind="size") from None
-        finally:
-            loader.dispose()
         if root is not None:
             _measure(root, unique_keys)
         return root
@@ -124,7 +125,7 @@ def compose(text: str, *, unique_keys: bool = True) -> Node | None:
 
 def _measure(root: Node, unique_keys: bool) -> None:
     census = _Census(unique_keys)
-    values, characters = census.size(root, 0, line(root))
+    values, characters = census.size(root, 0, root)
     for what, total, repeated, limit, least in (
         ("values", values, census.repeated_values, MAX_VALUES, MIN_REPEATED_VALUES),
         (
@@ -144,7 +145,7 @@ def _measure(root: Node, unique_keys: bool) -> None:
         allowed = min(max(least, written), limit - written)
         if repeated > allowed:
             # Walked again, which is rare, to name the line where the repetition goes too far.
-            _Census(unique_keys, (what, allowed)).size(root, 0, line(root))
+            _Census(unique_keys, (what, allowed)).size(root, 0, root)
             raise _too_much_repeated(what, allowed, None)
 
 
@@ -169,8 +170,8 @@ class _Census:
         self.repeated_values = 0
         self.repeated_characters = 0
 
-    def size(self, node: Node, depth: int, where: int) -> tuple[int, int]:
-        """Values and characters in a node, expanded; `where` is the line that refers to it."""
+    def size(self, node: Node, depth: int, where: Node) -> tuple[int, int]:
+        """Values and characters in a node, expanded; `where` refers to it (a key, a list)."""
         if type(node) is ScalarNode:
             if node.tag is not STR_TAG and node.tag is not NULL_TAG:
                 _check_scalar(node)
@@ -197,7 +198,7 @@ class _Census:
         self.sizes[id(node)] = measured
         return measured
 
-    def repeat(self, size: tuple[int, int], where: int) -> None:
+    def repeat(self, size: tuple[int, int], where: Node) -> None:
         """Count a node met again, through an alias or a merge key."""
         self.repeated_values += size[0]
         self.repeated_characters += size[1]
@@ -205,24 +206,16 @@ class _Census:
             what, allowed = self.budget
             repeated = self.repeated_values if what == "values" else self.repeated_characters
             if repeated > allowed:
-                raise _too_much_repeated(what, allowed, where)
+                raise _too_much_repeated(what, allowed, line(where))
 
     def sequence(self, node: SequenceNode, depth: int) -> tuple[int, int]:
         if node.tag not in _SEQUENCE_TAGS:
             _check_collection_tag(node, "sequence")
         values, characters = 1, 0
-        where = line(node)
         for item in node.value:
-            # Most items are plain text: counted here rather than in a call each.
-            if type(item) is ScalarNode:
-                if item.tag is not STR_TAG and item.tag is not NULL_TAG:
-                    _check_scalar(item)
-                values += 1
-                characters += len(item.value)
-            else:
-                size = self.size(item, depth, where)
-                values += size[0]
-                characters += size[1]
+            size = self.size(item, depth, node)
+            values += size[0]
+            characters += size[1]
         return values, characters
 
     def mapping(self, node: MappingNode, depth: int) -> tuple[int, int]:
@@ -247,15 +240,9 @@ class _Census:
                     seen.add(text)
             values += 1
             characters += len(text)
-            if type(value) is ScalarNode:
-                if value.tag is not STR_TAG and value.tag is not NULL_TAG:
-                    _check_scalar(value)
-                values += 1
-                characters += len(value.value)
-            else:
-                size = self.size(value, depth, line(key))
-                values += size[0]
-                characters += size[1]
+            size = self.size(value, depth, key)
+            values += size[0]
+            characters += size[1]
         return values, characters
 
 

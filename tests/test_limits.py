@@ -19,7 +19,6 @@ from chatbot.bot import bundled_intents_path
 from chatbot.curation.cases import read_cases
 from chatbot.curation.unanswered import read_log
 from chatbot.errors import CasesFileError, LogFileError
-from chatbot.loading import yaml_nodes
 
 ROOT = Path(__file__).resolve().parent.parent
 REPEATS = "aliases and merge keys repeat more than 100,000 values"
@@ -227,18 +226,19 @@ def test_utf16_without_a_byte_order_mark_is_named_as_such(tmp_path):
     assert str(caught_cases.value) == str(caught.value)
 
 
-class _PurePythonComposer(yaml.BaseLoader):  # type: ignore[misc]
-    """The composer of a PyYAML installed without libyaml."""
-
-    resolve = yaml_nodes._Composer.resolve
-
-
 def test_without_libyaml_the_same_files_give_the_same_results(monkeypatch, tmp_path):
+    from chatbot.loading import yaml_nodes
+
+    class PurePythonComposer(yaml.BaseLoader):  # type: ignore[misc]
+        """The composer of a PyYAML installed without libyaml."""
+
+        resolve = yaml_nodes._Composer.resolve
+
     with_libyaml = load_intents(bundled_intents_path())
     nul = tmp_path / "nul.yaml"
     nul.write_bytes(b"intents:\n  - {id: a, questions: [x], answer: 'A\x00'}\n")
     expected = str(read_intents(nul).errors[0])
-    monkeypatch.setattr(yaml_nodes, "_Composer", _PurePythonComposer)
+    monkeypatch.setattr(yaml_nodes, "_Composer", PurePythonComposer)
     assert load_intents(bundled_intents_path()) == with_libyaml
     assert str(read_intents(nul).errors[0]) == expected
     deep = tmp_path / "deep.yaml"

@@ -27,7 +27,7 @@ from chatbot import (
 )
 from chatbot.cli import main
 from chatbot.dialogue.followups import FOLLOW_UP_WORDS
-from chatbot.loading import loader as loader_module
+from chatbot.loading import located, yaml_nodes
 from chatbot.render import clean, format_reply
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -56,8 +56,8 @@ def test_alias_bomb_is_refused_quickly(write_yaml):
         load_intents(path)
     assert time.monotonic() - started < 10  # a generous bound: expanding it would never end
     assert str(caught.value) == (
-        f"{path}: the file expands to more than 5,000,000 values "
-        "(too many YAML aliases, or too much data for one file)"
+        f"{path}:6: aliases and merge keys repeat more than 100,000 values "
+        "(the limit for a file of this size); write the repeated data out"
     )
 
 
@@ -65,22 +65,23 @@ def test_aliased_values_count_every_time_they_appear(write_yaml, monkeypatch):
     # 18 values: the top mapping, its 2 keys and 2 values, the 3 shared questions, the intent,
     # its 3 keys and 3 values, and the 3 shared questions again where the alias is used.
     path = write_yaml("shared: &x [a, b, c]\nintents:\n  - {id: a, questions: *x, answer: A}\n")
-    monkeypatch.setattr(loader_module, "MAX_VALUES", 18)
+    monkeypatch.setattr(yaml_nodes, "MAX_VALUES", 18)
     assert read_intents(path).errors[0].location_message() == (
         f"{path}:1: unknown key 'shared'; "
         "expected one of: intents, synonyms, entities, settings, fallback"
     )
-    monkeypatch.setattr(loader_module, "MAX_VALUES", 17)
+    # 14 values written out leave 3 to repeat, and the alias repeats 4.
+    monkeypatch.setattr(yaml_nodes, "MAX_VALUES", 17)
     with pytest.raises(IntentFileTooLargeError) as caught:
         load_intents(path)
     assert str(caught.value) == (
-        f"{path}: the file expands to more than 17 values "
-        "(too many YAML aliases, or too much data for one file)"
+        f"{path}:3: aliases and merge keys repeat more than 3 values "
+        "(the limit for a file of this size); write the repeated data out"
     )
 
 
 def test_oversized_file_is_refused_without_reading_it_all(write_yaml, monkeypatch):
-    monkeypatch.setattr(loader_module, "MAX_FILE_BYTES", 1000)
+    monkeypatch.setattr(located, "MAX_FILE_BYTES", 1000)
     path = write_yaml("intents:\n" + "  # padding\n" * 200)
     with pytest.raises(IntentFileTooLargeError) as caught:
         load_intents(path)

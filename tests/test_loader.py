@@ -225,23 +225,42 @@ def test_merge_keys_work_and_keys_that_are_not_strings_keep_their_lines(write_ya
     assert load_intents(write_yaml(merged)).get("a").answer == "A"
 
 
-def test_plain_values_keep_their_yaml_types(write_yaml):
-    text = "intents:\n  - id: a\n    questions: [{}]\n    answer: A\n"
-    typed = write_yaml(text.format("yes, null, 2001-01-01, 7, 1.5"), "typed.yaml")
-    assert [error.location_message() for error in read_intents(typed).errors] == [
-        f"{typed}:3: intent 'a': 'questions' item {position} must be a string, got {kind}"
-        for position, kind in [(1, "bool"), (2, "null"), (3, "date")]
-    ]
-    plain = write_yaml(text.format("no way, 'yes', ~ tilde, <<x, =y, 7, 1.5"), "plain.yaml")
-    assert load_intents(plain).get("a").questions == (
-        "no way",
-        "yes",
-        "~ tilde",
-        "<<x",
-        "=y",
-        "7",
-        "1.5",
+# YAML 1.1 reads these as 630, 511, 1000, 31, True, False, a date, infinity...
+AS_WRITTEN = ["10:30", "0777", "1_000", "0x1F", "1e3", "7", "1.5", "true", "no", "no way"]
+AS_WRITTEN += ["2001-01-01", ".inf", "~ tilde", "<<x", "=y"]
+
+
+def test_text_is_read_as_written_not_as_yaml_types(write_yaml):
+    path = write_yaml(
+        f"""
+        synonyms: {{ten thirty: [10:30, 0x1F]}}
+        entities: {{time: {{morning: [0777, 1_000]}}}}
+        intents:
+          - id: 0777
+            questions: [{", ".join(AS_WRITTEN)}]
+            answer: 10:30
+            more: yes
+            slots: {{time: 1_000}}
+            sets_context: no
+        """
     )
+    knowledge = load_intents(path)
+    intent = knowledge.get("0777")
+    assert intent.questions == tuple(AS_WRITTEN)
+    assert (intent.answer, intent.more, dict(intent.slots)) == ("10:30", "yes", {"time": "1_000"})
+    assert intent.sets_context is False  # true/false settings are still read as YAML reads them
+    assert knowledge.synonyms["ten thirty"] == ("10:30", "0x1F")
+    assert knowledge.entities["time"]["morning"] == ("0777", "1_000")
+
+
+def test_null_and_empty_values_are_still_no_value(write_yaml):
+    path = write_yaml("intents:\n  - id: a\n    questions: [x, null, ~, '']\n    answer:\n")
+    assert [error.location_message() for error in read_intents(path).errors] == [
+        f"{path}:3: intent 'a': 'questions' item 2 must be a string, got null",
+        f"{path}:3: intent 'a': 'questions' item 3 must be a string, got null",
+        f"{path}:3: intent 'a': 'questions' item 4 is empty",
+        f"{path}:2: intent 'a': missing key 'answer'",
+    ]
 
 
 @pytest.mark.parametrize("intent_id", ["a.b-c_9", "Z"])

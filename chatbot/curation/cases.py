@@ -23,15 +23,18 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Any, Union
+from typing import Union
 
-import yaml
+from yaml.nodes import MappingNode, Node, SequenceNode
 
 from chatbot.dialogue.replies import KINDS
 from chatbot.errors import CasesFileError
 from chatbot.intents import KnowledgeBase
-from chatbot.loading.located import Unreadable, did_you_mean, read_text, yaml_problem
+from chatbot.loading.located import Unreadable, did_you_mean
+from chatbot.loading.paths import folder_files
+from chatbot.loading.yaml_nodes import entries, is_null, read_yaml, text, typed
+from chatbot.loading.yaml_nodes import kind as node_kind
+from chatbot.loading.yaml_nodes import line as _line
 
 PathLike = Union[str, "os.PathLike[str]"]
 
@@ -39,10 +42,6 @@ TOP_KEYS = ("cases", "conversations")
 CASE_KEYS = ("question", "intent", "kind", "context")
 # What `kind:` may pin down (the Reply.kind values).
 REPLY_KINDS = KINDS
-
-_YAML_LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-_NULL_TAG = "tag:yaml.org,2002:null"
-_TEXT_TAGS = ("tag:yaml.org,2002:str", "tag:yaml.org,2002:int", "tag:yaml.org,2002:float")
 
 
 def _label(conversation: int | None, number: int) -> str:
@@ -122,12 +121,11 @@ def read_cases(*paths: PathLike, knowledge: KnowledgeBase | None = None) -> Suit
     conversations: list[tuple[Case, ...]] = []
     files: list[PathLike] = []
     for path in paths:
-        folder = Path(path)
-        if folder.is_dir():
-            found = sorted(p for p in folder.iterdir() if p.suffix.lower() in (".yaml", ".yml"))
-            if not found:
-                errors.append(CasesFileError("no .yaml or .yml files in this folder", path=path))
-            files.extend(found)
+        if os.path.isdir(path):
+            try:
+                files.extend(folder_files(os.fspath(path)))
+            except Unreadable as problem:
+                errors.append(CasesFileError(problem.reason, path=problem.path or path))
         else:
             files.append(path)
     paths = tuple(files)
@@ -158,22 +156,10 @@ def read_cases(*paths: PathLike, knowledge: KnowledgeBase | None = None) -> Suit
     return suite
 
 
-def _kind(node: yaml.Node) -> str:
-    if isinstance(node, yaml.MappingNode):
-        return "mapping"
-    if isinstance(node, yaml.SequenceNode):
-        return "list"
-    return {
-        _NULL_TAG: "null",
-        "tag:yaml.org,2002:str": "string",
-        "tag:yaml.org,2002:bool": "boolean",
-        "tag:yaml.org,2002:int": "number",
-        "tag:yaml.org,2002:float": "number",
-    }.get(node.tag, "value")
-
-
-def _line(node: yaml.Node) -> int:
-    return int(node.start_mark.line) + 1
+def _kind(node: Node) -> str:
+    """What a node holds, in the words of cases messages ("string", "list", "null"...)."""
+    found = node_kind(node)
+    return "string" if found == "str" else found
 
 
 class _CasesReader:
@@ -192,7 +178,7 @@ class _CasesReader:
         root = self.parse()
         if root is None:
             return
-        if not isinstance(root, yaml.MappingNode):
+        if not isinstance(root, MappingNode):
             self.fail(
                 f"expected a mapping with 'cases' and/or 'conversations' at the top, "
                 f"got {_kind(root)}",
@@ -215,22 +201,18 @@ class _CasesReader:
                     self.case(turn, conversation, number)
                     for number, turn in enumerate(self.sequence(node, label), 1)
                 ]
-                if isinstance(node, yaml.SequenceNode) and not node.value:
+                if isinstance(node, SequenceNode) and not node.value:
                     self.fail(f"{label} has no turns", _line(node))
                 if turns and all(turn is not None for turn in turns):
                     self.conversations.append(tuple(turn for turn in turns if turn is not None))
         if not self.cases and not self.conversations and sections:
             self.fail("no cases or conversations to run", _line(root))
 
-    def parse(self) -> yaml.Node | None:
-        # Read as intent files are (within limits, a byte-order mark dropped, UTF-8), and
-        # composed into nodes, which keep every value's line.
+    def parse(self) -> Node | None:
+        # Read as intent files are: within the same limits, with aliases and merge keys
+        # measured before anything walks them, into nodes that keep every value's line.
         try:
-            text = read_text(self.path)
-            try:
-                root: yaml.Node | None = yaml.compose(text, Loader=_YAML_LOADER)
-            except yaml.YAMLError as error:
-                raise yaml_problem(error, text) from None
+            root = read_yaml(self.path, unique_keys=False)
         except Unreadable as problem:
             self.fail(problem.reason, problem.line)
             return None
@@ -238,82 +220,69 @@ class _CasesReader:
             self.fail("the file is empty; expected 'cases' and/or 'conversations'", None)
         return root
 
-    def mapping(
-        self, node: yaml.MappingNode, allowed: tuple[str, ...], label: str
-    ) -> dict[str, yaml.Node]:
-        """The entries of a mapping with allowed scalar keys, reporting the others."""
-        entries: dict[str, yaml.Node] = {}
-        for key_node, value_node in node.value:
-            key = key_node.value if isinstance(key_node, yaml.ScalarNode) else None
-            if key in entries:
+    def mapping(self, node: MappingNode, allowed: tuple[str, ...], label: str) -> dict[str, Node]:
+        """The entries of a mapping with allowed keys (merge keys applied), reporting others."""
+        found: dict[str, Node] = {}
+        for key_node, value_node in entries(node):
+            key = key_node.value
+            if key in found:
                 self.fail(f"{label}duplicate key '{key}'", _line(key_node))
             elif key in allowed:
-                entries[key] = value_node
+                found[key] = value_node
             else:
                 self.fail(
                     f"{label}unknown key '{key}'{did_you_mean(str(key), allowed)}; "
                     f"expected one of: {', '.join(allowed)}",
                     _line(key_node),
                 )
-        return entries
+        return found
 
-    def sequence(self, node: yaml.Node, label: str) -> list[yaml.Node]:
-        if isinstance(node, yaml.SequenceNode):
+    def sequence(self, node: Node, label: str) -> list[Node]:
+        if isinstance(node, SequenceNode):
             return list(node.value)
         if _kind(node) != "null":
             self.fail(f"{label} must be a list, got {_kind(node)}", _line(node))
         return []
 
-    def case(self, node: yaml.Node, conversation: int | None, number: int) -> Case | None:
+    def case(self, node: Node, conversation: int | None, number: int) -> Case | None:
         label = _label(conversation, number)
-        if not isinstance(node, yaml.MappingNode):
+        if not isinstance(node, MappingNode):
             self.fail(
                 f"{label}: expected a mapping {{question: ..., intent: ...}}, got {_kind(node)}",
                 _line(node),
             )
             return None
         before = len(self.errors)
-        entries = self.mapping(node, CASE_KEYS, f"{label}: ")
-        question = entries.get("question")
-        intent = entries.get("intent")
+        fields = self.mapping(node, CASE_KEYS, f"{label}: ")
+        question = fields.get("question")
+        intent = fields.get("intent")
         if question is None:
             self.fail(f"{label}: missing key 'question'", _line(node))
-        elif not (
-            isinstance(question, yaml.ScalarNode)
-            and question.tag in _TEXT_TAGS
-            and question.value.strip()
-        ):
+        elif not (text(question) or "").strip():
             self.fail(f"{label}: 'question' must be a non-empty string", _line(question))
         if intent is None:
             self.fail(
                 f"{label}: missing key 'intent' (use null for a question that must fall back)",
                 _line(node),
             )
-        elif not (
-            isinstance(intent, yaml.ScalarNode)
-            and (intent.tag == _NULL_TAG or (intent.tag in _TEXT_TAGS and intent.value.strip()))
-        ):
+        elif not (is_null(intent) or (text(intent) or "").strip()):
             self.fail(
                 f"{label}: 'intent' must be an intent id or null, got {_kind(intent)}",
                 _line(intent),
             )
-        kind = entries.get("kind")
-        if kind is not None and not (
-            isinstance(kind, yaml.ScalarNode) and kind.value in REPLY_KINDS
-        ):
+        kind = fields.get("kind")
+        if kind is not None and text(kind) not in REPLY_KINDS:
             self.fail(f"{label}: 'kind' must be one of: {', '.join(REPLY_KINDS)}", _line(kind))
-        context = entries.get("context")
-        if context is not None and not (
-            isinstance(context, yaml.ScalarNode) and context.tag == "tag:yaml.org,2002:bool"
-        ):
+        context = fields.get("context")
+        if context is not None and not isinstance(typed(context), bool):
             self.fail(f"{label}: 'context' must be true or false", _line(context))
         if len(self.errors) > before or question is None or intent is None:
             return None
         return Case(
-            kind=kind.value if kind is not None else None,
-            context=context.value.lower() in ("true", "yes", "on") if context is not None else None,
-            question=str(question.value).strip(),
-            intent=None if intent.tag == _NULL_TAG else str(intent.value).strip(),
+            kind=text(kind) if kind is not None else None,
+            context=typed(context) if context is not None else None,
+            question=(text(question) or "").strip(),
+            intent=None if is_null(intent) else (text(intent) or "").strip(),
             path=self.path,
             line=_line(node),
             conversation=conversation,

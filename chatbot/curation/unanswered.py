@@ -154,17 +154,15 @@ def read_log(path: PathLike) -> LogContents:
     """Read a log written by UnansweredLog; lines that are not logged questions are skipped.
 
     Raises:
-        LogFileError: the file is missing or cannot be read.
+        LogFileError: the file is missing, not a regular file, too large, or cannot be read.
     """
+    from chatbot.loading.located import Unreadable, read_bytes
+
+    # Within the limits of every file the bot reads: /dev/zero or a FIFO is refused, not read.
     try:
-        with Path(path).open("rb") as file:
-            raw_lines = file.read().splitlines()
-    except FileNotFoundError:
-        raise LogFileError("no such file", path=str(path)) from None
-    except IsADirectoryError:
-        raise LogFileError("is a folder, not a log file", path=str(path)) from None
-    except OSError as error:
-        raise LogFileError(f"cannot read file: {error.strerror}", path=str(path)) from None
+        raw_lines = read_bytes(os.fspath(path)).splitlines()
+    except Unreadable as problem:
+        raise LogFileError(problem.reason, path=str(path)) from None
     entries = []
     skipped = []
     for number, raw in enumerate(raw_lines, 1):

@@ -393,8 +393,52 @@ def test_every_error_is_reported_not_only_the_first(write_yaml):
         (
             'intents:\n  - id: a\n    answer: "unclosed\n',
             4,
-            "while scanning a quoted scalar: found unexpected end of stream (hint: a quote is "
-            "opened and never closed)",
+            "while scanning a quoted scalar: found unexpected end of stream (hint: the quote "
+            "opened on line 3 is never closed)",
+        ),
+        (
+            # Closed by the next quote in the file: PyYAML stops there, far from the slip.
+            'intents:\n  - id: a\n    answer: "unclosed\n  - id: b\n    answer: "B"\n',
+            5,
+            "while parsing a block mapping: did not find expected key (hint: the quote opened "
+            "on line 3 is only closed on line 5; close it where its value ends)",
+        ),
+        (
+            "intents:\n  - id: a\n    answer: 'it's here'\n",
+            3,
+            "while parsing a block mapping: did not find expected key (hint: text follows a "
+            "closing quote: quote the whole value, and inside '...' write ' as '')",
+        ),
+        (
+            "intents:\n  - {id: a, questions: [x], answer: Note: this}\n",
+            2,
+            "while parsing a flow mapping: did not find expected ',' or '}' (hint: a value "
+            "containing ': ' must be quoted, as in answer: \"Note: this\")",
+        ),
+        (
+            "intents:\n  - id: a\n    questions: [x]\n    answer: @support on the forum\n",
+            4,
+            "while scanning for the next token: found character that cannot start any token "
+            "(hint: a value starting with '@' must be quoted)",
+        ),
+        (
+            "intents:\n  - id: a\n    questions: [x]\n    answer: *really* not\n",
+            4,
+            "while scanning an alias: did not find expected alphabetic or numeric character "
+            "(hint: a value starting with '*' must be quoted: *name stands for a value marked "
+            "&name)",
+        ),
+        (
+            "intents:\n  - id: a\n    questions: [x]\n    answer: !important read this\n",
+            4,
+            "could not determine a constructor for the tag '!important' (hint: a value "
+            "starting with '!' must be quoted)",
+        ),
+        (
+            "intents:\n  - id: a\n    questions:[x]\n    answer: y\n",
+            4,
+            "while scanning a simple key: could not find expected ':' (hint: a key needs a "
+            "colon and a space after it, as in answer: text)",
         ),
     ],
 )
@@ -412,5 +456,16 @@ def test_cases_files_get_the_same_hints(tmp_path):
 
     path = tmp_path / "cases.yaml"
     path.write_text("cases:\n\t- {question: hi, intent: null}\n", encoding="utf-8")
-    with pytest.raises(CasesFileError, match="hint: indent with spaces, not tabs"):
+    with pytest.raises(CasesFileError) as raised:
         read_cases(path)
+    assert str(raised.value) == (
+        f"{path}:2: invalid YAML: while scanning for the next token: found character that "
+        "cannot start any token (hint: indent with spaces, not tabs)"
+    )
+    path.write_text("cases:\n  - {question: what is: rag, intent: null}\n", encoding="utf-8")
+    with pytest.raises(CasesFileError) as raised:
+        read_cases(path)
+    assert str(raised.value) == (
+        f"{path}:2: invalid YAML: while parsing a flow mapping: did not find expected ',' or "
+        "'}' (hint: a value containing ': ' must be quoted, as in answer: \"Note: this\")"
+    )

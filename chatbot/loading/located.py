@@ -136,36 +136,75 @@ def _character_problem(error: yaml.reader.ReaderError, text: str) -> Unreadable:
     return Unreadable(f"{reason} (hint: {hint})", line)
 
 
+_COLON_HINT = "a value containing ': ' must be quoted, as in answer: \"Note: this\""
+_INDENT_HINT = "check the indentation: keys of one mapping line up, list items start with '- '"
+
+
 def _hint(error: yaml.MarkedYAMLError, text: str, line: int | None, column: int) -> str | None:
+    """Plain words for the usual slips, from where PyYAML stopped and what stands there.
+
+    The C parser and the pure-Python one word some problems differently, so the hints go by
+    the marks and the characters at them where they can.
+    """
     problem = error.problem or ""
+    context = error.context or ""
     lines = text.splitlines()
-    here = lines[line] if line is not None and line < len(lines) else ""
+    row = line if line is not None and line < len(lines) else None
+    here = lines[row] if row is not None else ""
+    at = here[column : column + 1]
+    opened = error.context_mark
     if (
         "\t" in problem
         or "tab character" in problem
         or "\t" in here[: len(here) - len(here.lstrip())]
     ):
         return "indent with spaces, not tabs"
-    # The C parser and the pure-Python one word some problems differently.
+    if "quoted scalar" in context and opened is not None:
+        return f"the quote opened on line {opened.line + 1} is never closed"
     if problem.startswith("mapping values are not allowed"):
         # A second ": " on the line is a colon inside a value; the first one, a key indented
         # where no key may stand.
         if ": " in here[:column]:
-            return "a value containing ': ' must be quoted, as in answer: \"Note: this\""
+            return _COLON_HINT
         return "this key is indented more than the keys beside it"
-    if "found unexpected end of stream" in problem or "while scanning a quoted scalar" in (
-        error.context or ""
-    ):
-        return "a quote is opened and never closed"
+    if "flow mapping" in context or "flow sequence" in context:
+        # In {question: what is: this}, the colon found where a ',' or '}' was expected.
+        item = here[:column]
+        item = item[max(item.rfind(","), item.rfind("{"), item.rfind("[")) + 1 :]
+        return _COLON_HINT if at == ":" and ": " in item else None
+    if "alias" in context or "alias" in problem:
+        return "a value starting with '*' must be quoted: *name stands for a value marked &name"
+    if "cannot start any token" in problem and at in ("@", "`", "%"):
+        return f"a value starting with '{at}' must be quoted"
     if (
         "did not find expected key" in problem
         or "expected <block end>" in problem
         or "did not find expected '-' indicator" in problem
     ):
-        return "check the indentation: keys of one mapping line up, list items start with '- '"
+        before = here[:column].rstrip()
+        if row is not None and before.endswith(('"', "'")):
+            return _after_quote(lines, row, len(before) - 1)
+        if before.endswith(("]", "}")):
+            return "a value starting with '[' or '{' is a list or a mapping: quote it if it is text"
+        return _INDENT_HINT
     if "could not find expected ':'" in problem:
         return "a key needs a colon and a space after it, as in answer: text"
     return None
+
+
+def _after_quote(lines: list[str], row: int, closing: int) -> str:
+    """The hint for text after a quote: the quote that ends the value is at `closing`."""
+    quote = lines[row][closing]
+    start, end = row, closing
+    while start >= 0 and lines[start].rfind(quote, 0, end) < 0:
+        start -= 1
+        end = len(lines[start]) if start >= 0 else 0
+    if 0 <= start < row:
+        return (
+            f"the quote opened on line {start + 1} is only closed on line {row + 1}; "
+            "close it where its value ends"
+        )
+    return "text follows a closing quote: quote the whole value, and inside '...' write ' as ''"
 
 
 def did_you_mean(name: str, choices: Iterable[str]) -> str:

@@ -259,7 +259,7 @@ def _check_scalar(node: ScalarNode) -> None:
             _refuse(node, "expected a sequence, but found scalar")
         if tag in _MAPPING_TAGS:
             _refuse(node, "expected a mapping, but found scalar")
-        _refuse(node, f"could not determine a constructor for the tag {tag!r}")
+        _refuse(node, _unknown_tag(tag))
     check = _SCALAR_CHECKS[tag]
     if check is not None:
         try:
@@ -271,6 +271,15 @@ def _check_scalar(node: ScalarNode) -> None:
             _refuse(node, f"cannot read {short!r} as !!{tag.rsplit(':', 1)[-1]}")
 
 
+def _unknown_tag(tag: str) -> str:
+    """PyYAML's words for a tag no safe loader knows; a local one (`!important`) is most likely
+    text that begins with '!', so say how to write that."""
+    reason = f"could not determine a constructor for the tag {tag!r}"
+    if tag.startswith("!") and not tag.startswith("!!"):
+        reason += " (hint: a value starting with '!' must be quoted)"
+    return reason
+
+
 def _check_collection_tag(node: SequenceNode | MappingNode, found: str) -> None:
     tag = node.tag
     if tag in _SEQUENCE_TAGS:
@@ -279,7 +288,7 @@ def _check_collection_tag(node: SequenceNode | MappingNode, found: str) -> None:
         _refuse(node, f"expected a mapping, but found {found}")
     if tag in _SCALAR_CHECKS:
         _refuse(node, f"expected a scalar, but found {found}")
-    _refuse(node, f"could not determine a constructor for the tag {tag!r}")
+    _refuse(node, _unknown_tag(tag))
 
 
 def _check_merge(value: Node) -> None:

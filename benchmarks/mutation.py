@@ -114,9 +114,17 @@ def equivalent_reason(module: str, lines: list[str]) -> str | None:
     return None
 
 
-def tally(module: str) -> dict[str, int]:
-    """Counts of each verdict for one module's mutants."""
+def sampled(names: list[str], sample: int) -> list[str]:
+    """Every `sample`-th of the mutants, in the order of their numbers within their functions
+    (the same choice each time, spread over every function)."""
+    return sorted(names, key=lambda name: (int(name.rsplit("_", 1)[1]), name))[::sample]
+
+
+def tally(module: str, sample: int = 1) -> dict[str, int]:
+    """Counts of each verdict for one module's mutants (or every `sample`-th of them)."""
     codes = verdicts(module)
+    if sample > 1:
+        codes = {name: codes[name] for name in sampled(list(codes), sample)}
     survivors = [name for name, code in codes.items() if code in SURVIVED]
     diffs = changed_lines(module, survivors) if survivors else {}
     counts = dict.fromkeys(("mutants", "killed", "survived", "timeout", "equivalent", "left"), 0)
@@ -137,13 +145,13 @@ def tally(module: str) -> dict[str, int]:
     return counts
 
 
-def report(modules: list[str]) -> int:
-    """Print the killed share per module; return 1 when a fully run module is below TARGET."""
+def report(modules: list[str], sample: int = 1) -> int:
+    """Print the killed share per module; return 1 when a module is below TARGET."""
     print("| module | mutants | run | killed | timeout | survived | equivalent | killed % |")
     print("| --- | --- | --- | --- | --- | --- | --- | --- |")
     below = False
     for module in modules:
-        counts = tally(module)
+        counts = tally(module, sample)
         run = counts["mutants"] - counts["left"]
         judged = counts["killed"] + counts["timeout"] + counts["survived"]
         share = 100.0 * (counts["killed"] + counts["timeout"]) / judged if judged else 0.0
@@ -175,7 +183,7 @@ def run(modules: list[str], sample: int, again: bool) -> None:
         if not codes:  # never generated: one plain run generates every module's mutants
             names = []
             break
-        chosen = sorted(codes, key=lambda name: int(name.rsplit("_", 1)[1]))[::sample]
+        chosen = sampled(list(codes), sample)
         if again:
             chosen = [name for name in chosen if codes[name] in SURVIVED]
         else:
@@ -197,6 +205,7 @@ def main() -> int:
     running.add_argument("--again", action="store_true", help="re-test the survivors")
     reporting = commands.add_parser("report", help="print the table of the last runs")
     reporting.add_argument("--module", action="append", help="a module path (repeatable)")
+    reporting.add_argument("--sample", type=int, default=1, help="count every Nth mutant only")
     listing = commands.add_parser("survivors", help="print a module's surviving mutants")
     listing.add_argument("module")
     args = parser.parse_args()
@@ -206,7 +215,7 @@ def main() -> int:
     modules = args.module or core_modules()
     if args.command == "run":
         run(modules, args.sample, args.again)
-    return report(modules)
+    return report(modules, args.sample)
 
 
 if __name__ == "__main__":

@@ -358,8 +358,8 @@ class Matcher:
         self, hits: list[Hit], slot_points: list[list[tuple[str, float]]], familiar: Familiarity
     ) -> list[float]:
         """Scores read straight off the evidence, as knowledge bases with many questions per
-        intent allow: half the BM25 coverage (words the knowledge base never uses counting
-        against it), half the closest wording, and a fifth given to how clearly the best
+        intent allow: four fifths of it half the BM25 coverage (words the knowledge base never
+        uses counting against it) plus half the closest wording, one fifth how clearly the best
         stands out from the others and from not answering (see `confidence.clarity`)."""
         blends = [
             50.0 * hit.channels[0] * familiar.held_share

@@ -12,6 +12,7 @@ from chatbot.errors import ChatbotError
 from chatbot.intents import Intent, KnowledgeBase
 from chatbot.loading.loader import load_intents
 from chatbot.matching.matcher import Matcher, checked_threshold
+from chatbot.records import set_field
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -79,7 +80,8 @@ def _matcher_for_files(
 
 
 class Bot:
-    """A knowledge base with its matcher; immutable and safe to share between threads.
+    """A knowledge base with its matcher; immutable (setting an attribute raises
+    AttributeError) and safe to share between threads.
 
     Args:
         intents: None for the bundled FAQ, a path (file or folder) or list of paths to load,
@@ -96,6 +98,9 @@ class Bot:
         >>> conversation.ask("what is an llm?").intent
         'llm_definition'
     """
+
+    matcher: Matcher
+    knowledge: KnowledgeBase
 
     def __init__(
         self,
@@ -123,10 +128,17 @@ class Bot:
             if not paths:
                 knowledge = KnowledgeBase.of(plain)
         if paths:
-            self.matcher = _matcher_for_files(paths, threshold, cache_dir)
+            matcher = _matcher_for_files(paths, threshold, cache_dir)
         else:
-            self.matcher = Matcher(knowledge, threshold=threshold, cache_dir=cache_dir)
-        self.knowledge = self.matcher.knowledge
+            matcher = Matcher(knowledge, threshold=threshold, cache_dir=cache_dir)
+        set_field(self, "matcher", matcher)
+        set_field(self, "knowledge", matcher.knowledge)
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError(f"Bot is immutable: cannot set '{name}'")
+
+    def __delattr__(self, name: str) -> None:
+        raise AttributeError(f"Bot is immutable: cannot delete '{name}'")
 
     def __repr__(self) -> str:
         knowledge = self.knowledge

@@ -51,27 +51,30 @@ JSON_KEYS = {
 }
 
 
-def test_ask_json_schema(capsys, monkeypatch):
+def test_ask_json_schema(capsys, monkeypatch, bundled_bot):
     status, out, _ = run(capsys, monkeypatch, ["ask", "--json", "can an LLM make pictures?"])
     assert status == 0
     reply = json.loads(out)
     assert set(reply) == JSON_KEYS
-    assert reply["question"] == "can an LLM make pictures?"
-    assert reply["intent"] == "llm_image_generation"
-    assert isinstance(reply["answer"], str)
-    assert 0 <= reply["score"] <= 100
-    assert all(set(a) == {"intent", "score"} for a in reply["alternatives"])
-    assert reply["alternatives"], "a runner-up is always reported"
-    assert all(isinstance(s, str) for s in reply["suggestions"])
-    assert reply["kind"] == "answer"
+    knowledge = bundled_bot.knowledge
+    intent = knowledge.get("llm_image_generation")
+    assert (reply["kind"], reply["question"], reply["intent"]) == (
+        "answer",
+        "can an LLM make pictures?",
+        "llm_image_generation",
+    )
+    assert reply["answer"] == intent.answer
+    assert reply["matched_question"] == "do llms make images"
     assert reply["threshold_source"] == "calibrated"
-    assert reply["matched_question"] in bundled_intents_questions("llm_image_generation")
-
-
-def bundled_intents_questions(intent_id):
-    from chatbot import Bot
-
-    return Bot().knowledge.get(intent_id).questions
+    assert reply["threshold"] < reply["score"] <= 100
+    alternatives = reply["alternatives"]
+    assert alternatives[0]["intent"] == "llm_image_input"  # the runner-up
+    scores = [reply["score"]] + [alternative["score"] for alternative in alternatives]
+    assert scores == sorted(scores, reverse=True)
+    assert all(set(a) == {"intent", "score"} for a in alternatives)
+    # The entry's follow-ups, by their first question.
+    assert reply["suggestions"] == [knowledge.get(i).questions[0] for i in intent.follow_ups]
+    assert reply["context"] == {"used": False, "resolved": None}
 
 
 def test_every_kind_of_reply_has_the_documented_json_keys(capsys, monkeypatch):
@@ -88,12 +91,21 @@ def test_every_kind_of_reply_has_the_documented_json_keys(capsys, monkeypatch):
     assert all(set(choice) == {"intent", "question", "score"} for choice in choices)
 
 
-def test_fallback_json_has_null_intent_and_offers_closest_questions(capsys, monkeypatch):
+def test_fallback_json_has_null_intent_and_offers_closest_questions(
+    capsys, monkeypatch, bundled_bot
+):
     _, out, _ = run(capsys, monkeypatch, ["ask", "--json", "what's the weather in paris"])
     reply = json.loads(out)
-    assert reply["intent"] is None
-    assert reply["suggestions"]
-    assert "LLM" in reply["answer"] or "generative" in reply["answer"].lower()
+    knowledge = bundled_bot.knowledge
+    assert (reply["kind"], reply["intent"], reply["matched_question"]) == ("fallback", None, None)
+    assert reply["answer"] == knowledge.fallback
+    assert reply["score"] < reply["threshold"]
+    closest = [alternative["intent"] for alternative in reply["alternatives"]]
+    assert reply["score"] == reply["alternatives"][0]["score"]  # the closest one's score
+    # One question of each of the closest entries, closest first.
+    assert len(reply["suggestions"]) == 3
+    for suggestion, intent_id in zip(reply["suggestions"], closest, strict=False):
+        assert suggestion in knowledge.get(intent_id).questions
 
 
 def test_piped_lines_answer_in_order_and_skip_blank_lines(capsys, monkeypatch):

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import builtins
-import contextlib
 import io
 import json
 import os
@@ -19,14 +17,15 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from chatbot import (
-    ChatbotError,
     IntentFileTooLargeError,
     IntentPathError,
+    KnowledgeBase,
     load_intents,
     read_intents,
 )
 from chatbot.cli import main
 from chatbot.dialogue.followups import FOLLOW_UP_WORDS
+from chatbot.errors import LocatedError
 from chatbot.loading import located, yaml_nodes
 from chatbot.render import clean, format_reply
 
@@ -109,20 +108,15 @@ def test_a_broken_link_inside_a_folder_is_reported_not_skipped(tmp_path):
     assert str(caught.value) == f"{tmp_path / 'bad.yaml'}: broken symbolic link"
 
 
-def test_unreadable_file(write_yaml, monkeypatch):
-    path = write_yaml("intents: []")
-    original = builtins.open
-
-    # File modes do not stop root from reading, so the refusal is simulated.
-    def refuse(file, *args, **kwargs):
-        if file in (path, str(path)):
-            raise PermissionError(13, "Permission denied")
-        return original(file, *args, **kwargs)
-
-    monkeypatch.setattr(builtins, "open", refuse)
+def test_unreadable_file():
+    # File modes do not stop root from reading, but a process's own memory file at offset 0
+    # fails every read, whoever asks: a real read error, not a simulated one.
+    path = Path("/proc/self/mem")
+    if not path.exists():
+        pytest.skip("no /proc/self/mem on this system")
     with pytest.raises(IntentPathError) as caught:
         load_intents(path)
-    assert str(caught.value) == f"{path}: cannot read file: Permission denied"
+    assert str(caught.value) == f"{path}: cannot read file: Input/output error"
 
 
 @pytest.mark.parametrize(
@@ -164,6 +158,8 @@ HOSTILE_LINES = [
 def test_hostile_user_text_gets_an_answer_or_a_fallback(bundled_bot, text):
     reply = bundled_bot.conversation().ask(text)
     assert reply.kind in {"answer", "fallback", "clarify"}
+    if "what is an llm" in text:  # the noise around the question must not hide it
+        assert reply.intent == "llm_definition"
     assert 0 <= reply.score <= 100
     rendered = format_reply(reply)
     assert "\x1b" not in rendered
@@ -297,8 +293,12 @@ YAML_VALUES = st.recursive(
 def test_loader_raises_only_chatbot_errors(tmp_path, document):
     path = tmp_path / "fuzz.yaml"
     path.write_text(yaml.safe_dump(document), encoding="utf-8")
-    with contextlib.suppress(ChatbotError):
-        load_intents(path)
+    loaded = load_or_locate(path)
+    if loaded is not None:
+        # A file that loads holds an intents list (or none) of complete entries, each loaded.
+        assert isinstance(document, dict)
+        entries = document.get("intents") or []
+        assert [intent.id for intent in loaded] == [str(entry["id"]) for entry in entries]
 
 
 @settings(
@@ -308,8 +308,22 @@ def test_loader_raises_only_chatbot_errors(tmp_path, document):
 def test_loader_survives_arbitrary_text(tmp_path, text):
     path = tmp_path / "fuzz.yaml"
     path.write_text(text, encoding="utf-8")
-    with contextlib.suppress(ChatbotError):
-        load_intents(path)
+    load_or_locate(path)
+
+
+def load_or_locate(path: Path) -> KnowledgeBase | None:
+    """The file's knowledge base, or None after checking that the error names the file and,
+    when it gives a line, one of the file's lines."""
+    try:
+        return load_intents(path)
+    except LocatedError as raised:
+        error = raised
+    assert error.path == str(path), str(error)
+    assert str(error).startswith(f"{path}:"), str(error)
+    # PyYAML places a file that ends inside a value ("{") on the line after its last.
+    lines = path.read_text(encoding="utf-8").count("\n") + 2
+    assert error.line is None or 1 <= error.line <= lines, (str(error), lines)
+    return None
 
 
 def test_a_full_disk_stops_the_log_but_not_the_chat_and_leaves_no_half_line(
@@ -391,8 +405,12 @@ def test_explicit_tags_on_any_value_raise_only_chatbot_errors(tmp_path, tag, val
     path = tmp_path / "tagged.yaml"
     field = where.format(f"!!{tag} {value}")
     path.write_text(f"intents:\n  - id: a\n    answer: b\n    {field}\n")
-    with contextlib.suppress(ChatbotError):
-        load_intents(path)
+    loaded = load_or_locate(path)
+    if loaded is None:
+        return
+    # Accepted: the tagged value was one the field allows, and the intent is there.
+    assert [intent.id for intent in loaded] == ["a"]
+    assert loaded.get("a").answer == "b"
 
 
 TURN_WORDS = [

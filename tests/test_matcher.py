@@ -199,5 +199,13 @@ def test_contributions_add_up_to_the_score(bundled_bot, question):
     assert dict(match.contributions)[WORDING] >= 0
 
 
-def test_default_threshold_is_shared_by_matcher_and_package():
-    assert Matcher([Intent(id="a", questions=("hi",), answer="a")]).threshold == DEFAULT_THRESHOLD
+def test_a_knowledge_base_too_small_to_calibrate_falls_back_below_40():
+    matcher = Matcher([Intent(id="a", questions=("when are you open",), answer="a")])
+    assert (matcher.threshold, matcher.threshold_source) == (40.0, "default")
+    assert DEFAULT_THRESHOLD == 40.0  # the README documents 40
+    assert matcher.match("when are you open") is not None
+    assert matcher.match("zzz") is None
+    for question in ("when are you open", "when", "are you open on mondays", "zzz"):
+        ranked = matcher.rank(question, limit=1)
+        answered = matcher.match(question)
+        assert (answered is not None) == bool(ranked and ranked[0].score >= 40.0), question

@@ -14,7 +14,7 @@ from prompt_toolkit.input import create_pipe_input
 from prompt_toolkit.output import DummyOutput
 from prompt_toolkit.output.vt100 import Vt100_Output
 
-from chatbot import Bot, Conversation
+from chatbot import Bot
 from chatbot.terminal import repl
 from chatbot.terminal.commands import ChatState, session_commands
 from chatbot.terminal.format import plain_text
@@ -91,19 +91,12 @@ def test_ctrl_d_and_quit_end_the_chat_with_status_0(bundled_bot, leave):
     assert len(shown) == 2
 
 
-class FollowingConversation(Conversation):
-    """A conversation that reports context as used, as follow-up resolution will."""
-
-    def ask(self, text):
-        reply = super().ask(text).replace(context_used=True, resolved="llm outputs")
-        self.last = reply
-        return reply
-
-
 def test_a_follow_up_shows_the_topic_it_was_taken_about(bundled_bot):
-    _, shown, state = chat(FollowingConversation(bundled_bot), "what do llms output\r")
-    label = state.conversation.context.label
-    assert shown[1].startswith(f"(about {label})\n")
+    _, shown, state = chat(bundled_bot.conversation(), "what is an llm\rwhat about outputs?\r")
+    _, llm, outputs = shown
+    assert not llm.startswith("(about")  # a question read alone gets no note
+    assert outputs.startswith("(about LLMs, outputs)\n")
+    assert state.conversation.last.intent == "llm_outputs"
 
 
 def test_control_sequences_in_answers_never_reach_the_terminal(write_yaml):

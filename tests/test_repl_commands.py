@@ -50,8 +50,20 @@ def test_help_for_one_command(state):
     assert run(state, "/help /why")[0].startswith("/why  Explain the last answer")
 
 
-def test_each_session_gets_its_own_table():
-    assert session_commands() is not session_commands()
+def test_sessions_sharing_a_bot_keep_their_own_conversation(bundled_bot):
+    first, second = (
+        ChatState(
+            conversation=bundled_bot.conversation(), load_bot=Bot, commands=session_commands()
+        )
+        for _ in range(2)
+    )
+    run(first, "what is an llm")
+    run(second, "what is generative ai")
+    assert run(first, "/reset")[0].startswith("Context cleared")
+    assert first.conversation.context is None
+    assert second.conversation.context.intent == "genai_definition"
+    assert run(second, "/why")[0].startswith('You asked:  "what is generative ai"')
+    assert run(first, "/why")[0] == "Nothing to explain yet: ask a question first."
 
 
 @pytest.mark.parametrize(

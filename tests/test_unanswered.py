@@ -137,7 +137,16 @@ def test_suggest_groups_similar_questions_and_proposes_an_intent(shop_intents):
         (None, (("quantum chromodynamics", 1),)),
     ]
     assert groups[0].count == 3
-    assert 0 < groups[1].score <= 100
+    # A group of one wording is scored as the matcher scores that wording.
+    [best] = bot.matcher.rank("what are your sunday opening hours", limit=1)
+    assert (groups[1].intent, groups[1].score) == (best.intent.id, round(best.score, 2))
+    assert groups[1].score >= bot.matcher.threshold
+    # A larger group: the mean of its distinct wordings' scores for the proposed intent.
+    wordings = ["How do I get my refund?", "how can i get my refund"]
+    scores = [
+        next(m.score for m in bot.matcher.rank(w) if m.intent.id == "refunds") for w in wordings
+    ]
+    assert groups[0].score == round(sum(scores) / 2, 2)
 
 
 def test_read_log_skips_broken_lines_and_names_missing_files(tmp_path):
@@ -199,9 +208,10 @@ def test_suggest_command(capsys, tmp_path, shop_intents):
     groups = json.loads(capsys.readouterr().out)
     assert groups[0]["intent"] == "refunds"
     assert groups[0]["questions"] == [{"question": "how do i get my refund", "count": 2}]
+    ranked = Bot(intents).matcher.rank("quantum chromodynamics", limit=1)
     assert groups[1] == {
         "intent": None,
-        "score": groups[1]["score"],
+        "score": round(ranked[0].score, 2) if ranked else 0.0,
         "count": 1,
         "questions": [{"question": "quantum chromodynamics", "count": 1}],
     }

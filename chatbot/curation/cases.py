@@ -15,7 +15,7 @@ Every problem is reported as `file:line: case N: message`, all of them at once.
 Example:
     >>> suite = read_cases("tests/cases/faq.yaml", knowledge=bot.knowledge)
     >>> len(suite)
-    122
+    137
 """
 
 from __future__ import annotations

@@ -15,8 +15,10 @@ start with them. Warnings are files the bot accepts but a curator would want to 
 
 Example:
     >>> report = check_intents("intents/")
-    >>> report.errors, str(report.warnings[0])[:60]
-    ([], "intents/faq.yaml:56: warning: intent 'llm_definition': confu")
+    >>> report.errors, report.warnings
+    ([], [])
+    >>> report.summary()
+    '0 errors, 0 warnings in 29 intents, 343 questions (2 files); threshold 30.9 (calibrated)'
 """
 
 from __future__ import annotations

@@ -4,7 +4,7 @@ Example:
     >>> bot = Bot()
     >>> evaluation = evaluate(bot, read_cases("tests/cases/faq.yaml", knowledge=bot.knowledge))
     >>> evaluation.passed, evaluation.total
-    (117, 122)
+    (137, 137)
 """
 
 from __future__ import annotations

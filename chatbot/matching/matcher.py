@@ -126,13 +126,33 @@ def declared_words(knowledge: KnowledgeBase, analyzer: Analyzer) -> set[str]:
 class Matcher:
     """Ranks a knowledge base's intents for free-text questions.
 
-    Immutable once built, so one matcher can be shared by any number of threads.
+    Immutable once built, so one matcher can be shared by any number of threads: its
+    attributes are read-only (setting one raises AttributeError), and what it works out on
+    first use (the calibrated threshold, implied slots) comes out the same in any thread.
 
     Example:
         >>> matcher = Matcher(load_intents("intents/"))
         >>> matcher.match("what's an llm").intent.id
         'llm_definition'
     """
+
+    knowledge: KnowledgeBase
+    analyzer: Analyzer
+    entities: EntityFinder
+    _index: Index
+    _threshold: float | None
+    _calibration: Calibration | None
+    _cache_dir: str | None
+    _source: str
+    _reader: QueryReader
+    _slots: dict[int, dict[str, str]]
+    _positions: dict[str, int]
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError(f"Matcher is immutable: cannot set '{name}'")
+
+    def __delattr__(self, name: str) -> None:
+        raise AttributeError(f"Matcher is immutable: cannot delete '{name}'")
 
     def __init__(
         self,
@@ -141,14 +161,14 @@ class Matcher:
         threshold: float | None = None,
         cache_dir: str | None = None,
     ) -> None:
-        self.knowledge = KnowledgeBase.of(intents)
+        set_field(self, "knowledge", KnowledgeBase.of(intents))
         self._set_threshold(threshold, cache_dir)
-        self.analyzer = Analyzer(self.knowledge.synonyms)
-        self.entities = EntityFinder(self.knowledge.entities, self.analyzer)
+        set_field(self, "analyzer", Analyzer(self.knowledge.synonyms))
+        set_field(self, "entities", EntityFinder(self.knowledge.entities, self.analyzer))
         key_terms = frozenset(
             stem(word) for canonical in self.knowledge.synonyms for word in canonical.split()
         )
-        self._index = Index(self.knowledge, self.analyzer, key_terms)
+        set_field(self, "_index", Index(self.knowledge, self.analyzer, key_terms))
         self._finish()
 
     @classmethod
@@ -163,11 +183,11 @@ class Matcher:
     ) -> Matcher:
         """A matcher around an index built before (see `chatbot.matching.snapshot`)."""
         matcher = cls.__new__(cls)
-        matcher.knowledge = knowledge
+        set_field(matcher, "knowledge", knowledge)
         matcher._set_threshold(threshold, cache_dir)
-        matcher.analyzer = Analyzer(knowledge.synonyms)
-        matcher.entities = EntityFinder(knowledge.entities, matcher.analyzer)
-        matcher._index = index
+        set_field(matcher, "analyzer", Analyzer(knowledge.synonyms))
+        set_field(matcher, "entities", EntityFinder(knowledge.entities, matcher.analyzer))
+        set_field(matcher, "_index", index)
         matcher._finish()
         matcher._slots.update(slots)
         return matcher
@@ -175,23 +195,25 @@ class Matcher:
     def _set_threshold(self, threshold: float | None, cache_dir: str | None) -> None:
         # The threshold in force and where it came from; a calibrated one is worked out on
         # first use (see chatbot.matching.calibration), since ranking alone never needs it.
-        self._threshold: float | None = None
-        self._calibration: Calibration | None = None
-        self._cache_dir = cache_dir
+        set_field(self, "_calibration", None)
+        set_field(self, "_cache_dir", cache_dir)
         if threshold is not None:
-            self._threshold, self._source = checked_threshold(threshold), "argument"
+            set_field(self, "_threshold", checked_threshold(threshold))
+            set_field(self, "_source", "argument")
         elif self.knowledge.threshold is not None:
-            self._threshold = checked_threshold(self.knowledge.threshold)
-            self._source = "settings"
+            set_field(self, "_threshold", checked_threshold(self.knowledge.threshold))
+            set_field(self, "_source", "settings")
         else:
-            self._source = "calibrated"
+            set_field(self, "_threshold", None)
+            set_field(self, "_source", "calibrated")
 
     def _finish(self) -> None:
         speller = Speller(self._index.words, declared_words(self.knowledge, self.analyzer))
-        self._reader = QueryReader(self.analyzer, speller, self.entities)
+        set_field(self, "_reader", QueryReader(self.analyzer, speller, self.entities))
         # Each intent's slots for scoring, declared or implied, worked out when first needed.
-        self._slots: dict[int, dict[str, str]] = {}
-        self._positions = {intent.id: index for index, intent in enumerate(self.knowledge.intents)}
+        set_field(self, "_slots", {})
+        positions = {intent.id: index for index, intent in enumerate(self.knowledge.intents)}
+        set_field(self, "_positions", positions)
 
     @property
     def threshold(self) -> float:
@@ -199,8 +221,10 @@ class Matcher:
         the knowledge base's setting, else calibrated on the knowledge base itself."""
         if self._threshold is None:
             # Benign race: two threads calibrating at once reach the same threshold.
-            self._calibration = self._cached_calibration()
-            self._threshold = self._calibration.threshold
+            calibration = self._cached_calibration()
+            set_field(self, "_calibration", calibration)
+            set_field(self, "_threshold", calibration.threshold)
+            return calibration.threshold
         return self._threshold
 
     @property
@@ -334,8 +358,8 @@ class Matcher:
         self, hits: list[Hit], slot_points: list[list[tuple[str, float]]], familiar: Familiarity
     ) -> list[float]:
         """Scores read straight off the evidence, as knowledge bases with many questions per
-        intent allow: half the BM25 coverage (words the knowledge base never uses counting
-        against it), half the closest wording, and a fifth given to how clearly the best
+        intent allow: four fifths of it half the BM25 coverage (words the knowledge base never
+        uses counting against it) plus half the closest wording, one fifth how clearly the best
         stands out from the others and from not answering (see `confidence.clarity`)."""
         blends = [
             50.0 * hit.channels[0] * familiar.held_share

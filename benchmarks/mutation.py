@@ -1,0 +1,222 @@
+"""Mutation testing of the core modules with mutmut: the share of mutants the test suite kills.
+
+A mutant is the code with one small change (`<` for `<=`, a number off by one, a string
+emptied, an argument dropped); the suite "kills" it when some test fails. A surviving mutant
+is a change no test notices. mutmut (https://mutmut.readthedocs.io) mutates the function
+bodies of the modules listed under `[tool.mutmut] only_mutate` in pyproject.toml, runs the
+tests that cover each function, and stores its verdicts in `mutants/`.
+
+Usage (from the repository root, with `pip install -e '.[test,mutation]'`):
+
+    python benchmarks/mutation.py run                   # every core module: slow (hours)
+    python benchmarks/mutation.py run --sample 5        # every fifth mutant of each module
+    python benchmarks/mutation.py run --module chatbot/matching/text.py
+    python benchmarks/mutation.py report                # the table of the last runs
+    python benchmarks/mutation.py survivors chatbot/matching/text.py   # what no test notices
+
+`run` resumes where the last run stopped and keeps earlier verdicts; `--again` re-tests the
+mutants that survived (after adding tests). The killed share leaves out the mutants listed in
+EQUIVALENT below (changes that cannot alter behaviour, each with its reason) and those no test
+runs at all are counted as survivors.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import difflib
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import tomllib
+
+ROOT = Path(__file__).resolve().parent.parent
+MUTANTS = ROOT / "mutants"
+# mutmut's exit codes for a mutant (mutmut/stats.py): 1 and 3 mean a test failed.
+KILLED = {1, 3}
+SURVIVED = {0, 5, 33}  # 5 and 33: no test covers the mutated function
+TIMEOUT = {24, 36, -24, 152, 255}
+TARGET = 85.0
+
+# Mutants that cannot change what the program does, by module and a fragment of the mutated
+# line (numbers change whenever a function does; the line does not), with the reason.
+EQUIVALENT: list[tuple[str, str, str]] = [
+    (
+        "chatbot/safe_text.py",
+        "ensure_ascii=None",
+        "None is as false as False: json.dumps behaves the same",
+    ),
+    ("chatbot/render.py", "strict=None", "None is as false as False: zip does not check lengths"),
+    ("chatbot/render.py", "reply.suggestions, )", "zip's strict is False by default"),
+    (
+        "chatbot/curation/evaluate.py",
+        "if (best) or True",
+        "a sweep always has 21 points, so there is always a best one",
+    ),
+]
+
+
+def core_modules() -> list[str]:
+    """The modules pyproject.toml lists for mutation, in its order."""
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    return list(config["tool"]["mutmut"]["only_mutate"])
+
+
+def mutant_prefix(module: str) -> str:
+    """The prefix of mutmut's names for a module's mutants ('chatbot.matching.text.')."""
+    return module.removesuffix(".py").replace("/", ".") + "."
+
+
+def verdicts(module: str) -> dict[str, int | None]:
+    """mutmut's exit code for each mutant of a module (None: not run yet)."""
+    meta = MUTANTS / f"{module}.meta"
+    if not meta.exists():
+        return {}
+    data = json.loads(meta.read_text(encoding="utf-8"))
+    return dict(data["exit_code_by_key"])
+
+
+def _functions(module: str) -> dict[str, str]:
+    """The source of every function in the mutated copy of a module, by name."""
+    source = (MUTANTS / module).read_text(encoding="utf-8")
+    lines = source.splitlines()
+    found = {}
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and "__mutmut_" in node.name:
+            # The body only: the names differ.
+            found[node.name] = "\n".join(lines[node.body[0].lineno - 1 : node.end_lineno])
+    return found
+
+
+def changed_lines(module: str, names: list[str]) -> dict[str, list[str]]:
+    """For each mutant, its lines that differ from the original ('-' before, '+' after)."""
+    functions = _functions(module)
+    result = {}
+    for name in names:
+        short = name.removeprefix(mutant_prefix(module))
+        original = functions.get(short.rsplit("__mutmut_", 1)[0] + "__mutmut_orig", "")
+        mutated = functions.get(short, "")
+        result[name] = [
+            line
+            for line in difflib.unified_diff(original.splitlines(), mutated.splitlines(), n=0)
+            if line[:1] in "+-" and not line.startswith(("+++", "---"))
+        ]
+    return result
+
+
+def equivalent_reason(module: str, lines: list[str]) -> str | None:
+    """Why a mutant is equivalent, when EQUIVALENT lists it."""
+    for listed, fragment, reason in EQUIVALENT:
+        if listed == module and any(line.startswith("+") and fragment in line for line in lines):
+            return reason
+    return None
+
+
+def sampled(names: list[str], sample: int) -> list[str]:
+    """Every `sample`-th of the mutants, in the order of their numbers within their functions
+    (the same choice each time, spread over every function)."""
+    return sorted(names, key=lambda name: (int(name.rsplit("_", 1)[1]), name))[::sample]
+
+
+def tally(module: str, sample: int = 1) -> dict[str, int]:
+    """Counts of each verdict for one module's mutants (or every `sample`-th of them)."""
+    codes = verdicts(module)
+    if sample > 1:
+        codes = {name: codes[name] for name in sampled(list(codes), sample)}
+    survivors = [name for name, code in codes.items() if code in SURVIVED]
+    diffs = changed_lines(module, survivors) if survivors else {}
+    counts = dict.fromkeys(("mutants", "killed", "survived", "timeout", "equivalent", "left"), 0)
+    for name, code in codes.items():
+        counts["mutants"] += 1
+        if code is None:
+            counts["left"] += 1
+        elif code in KILLED:
+            counts["killed"] += 1
+        elif code in TIMEOUT:
+            counts["timeout"] += 1
+        elif code in SURVIVED and equivalent_reason(module, diffs[name]):
+            counts["equivalent"] += 1
+        elif code in SURVIVED:
+            counts["survived"] += 1
+        else:  # segfaults and other crashes: the mutant was noticed
+            counts["killed"] += 1
+    return counts
+
+
+def report(modules: list[str], sample: int = 1) -> int:
+    """Print the killed share per module; return 1 when a module is below TARGET."""
+    print("| module | mutants | run | killed | timeout | survived | equivalent | killed % |")
+    print("| --- | --- | --- | --- | --- | --- | --- | --- |")
+    below = False
+    for module in modules:
+        counts = tally(module, sample)
+        run = counts["mutants"] - counts["left"]
+        judged = counts["killed"] + counts["timeout"] + counts["survived"]
+        share = 100.0 * (counts["killed"] + counts["timeout"]) / judged if judged else 0.0
+        below |= bool(judged) and share < TARGET
+        print(
+            f"| {module} | {counts['mutants']} | {run} | {counts['killed']} | "
+            f"{counts['timeout']} | {counts['survived']} | {counts['equivalent']} | "
+            + (f"{share:.1f} |" if judged else "- |")
+        )
+    return 1 if below else 0
+
+
+def survivors(module: str) -> None:
+    """Print each surviving mutant of a module with its changed lines."""
+    codes = verdicts(module)
+    names = [name for name, code in codes.items() if code in SURVIVED]
+    for name, lines in changed_lines(module, names).items():
+        reason = equivalent_reason(module, lines)
+        print(f"{name}" + (f"  (equivalent: {reason})" if reason else ""))
+        for line in lines:
+            print(f"    {line.strip()[:150]}")
+
+
+def run(modules: list[str], sample: int, again: bool) -> None:
+    """Run mutmut on the chosen mutants of the modules (all of them when none were run)."""
+    names: list[str] = []
+    for module in modules:
+        codes = verdicts(module)
+        if not codes:  # never generated: one plain run generates every module's mutants
+            names = []
+            break
+        chosen = sampled(list(codes), sample)
+        if again:
+            chosen = [name for name in chosen if codes[name] in SURVIVED]
+        else:
+            chosen = [name for name in chosen if codes[name] is None]
+        names.extend(chosen)
+    if not names and any(verdicts(module) for module in modules):
+        print("nothing left to run")
+        return
+    mutmut = Path(sys.executable).with_name("mutmut")
+    subprocess.run([str(mutmut), "run", *names], cwd=ROOT, check=False)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    commands = parser.add_subparsers(dest="command", required=True)
+    running = commands.add_parser("run", help="run mutmut, then print the table")
+    running.add_argument("--module", action="append", help="a module path (repeatable)")
+    running.add_argument("--sample", type=int, default=1, help="run every Nth mutant")
+    running.add_argument("--again", action="store_true", help="re-test the survivors")
+    reporting = commands.add_parser("report", help="print the table of the last runs")
+    reporting.add_argument("--module", action="append", help="a module path (repeatable)")
+    reporting.add_argument("--sample", type=int, default=1, help="count every Nth mutant only")
+    listing = commands.add_parser("survivors", help="print a module's surviving mutants")
+    listing.add_argument("module")
+    args = parser.parse_args()
+    if args.command == "survivors":
+        survivors(args.module)
+        return 0
+    modules = args.module or core_modules()
+    if args.command == "run":
+        run(modules, args.sample, args.again)
+    return report(modules, args.sample)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from chatbot.bot import Bot, bundled_intents_path
 from chatbot.dialogue.conversation import Conversation
-from chatbot.dialogue.replies import Alternative, Context, Reply
+from chatbot.dialogue.replies import Alternative, Context, ConversationState, Reply
 from chatbot.errors import (
     ChatbotError,
     DuplicateIntentError,
@@ -34,6 +34,7 @@ __all__ = [
     "ChatbotError",
     "Context",
     "Conversation",
+    "ConversationState",
     "DuplicateIntentError",
     "Intent",
     "IntentFileError",

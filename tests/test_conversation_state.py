@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from chatbot import Bot, Context
+from chatbot import Bot, Context, ConversationState
 from chatbot.curation.cases import read_cases
-from chatbot.dialogue.replies import Alternative, ConversationState
+from chatbot.dialogue.replies import Alternative
 from chatbot.render import reply_to_json
 
 CONVERSATIONS = sorted((Path(__file__).parent / "conversations").glob("*.yaml"))

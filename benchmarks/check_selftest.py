@@ -1,17 +1,20 @@
 """How the leave-one-out self-test of `chatbot check` trades folds for time and agreement.
 
-Run from the repository root: `python benchmarks/check_selftest.py`. Exact leave-one-out
-(one matcher per question) is the reference; every row is measured in the same run.
+Run from the repository root: `python benchmarks/check_selftest.py [--output FILE]`. Exact
+leave-one-out (one matcher per question) is the reference; every row is measured in the same run.
 """
 
 from __future__ import annotations
 
+import argparse
 import sys
 import time
+from collections.abc import Sequence
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from benchmarks.results import add_output_options, recorded
 from chatbot import KnowledgeBase, bundled_intents_path, load_intents
 from chatbot.curation.check import LeftOut, confusable_warnings, lint, self_test
 
@@ -49,7 +52,17 @@ def timed(knowledge: KnowledgeBase, folds: int) -> tuple[list[LeftOut], float]:
     return verdicts, time.perf_counter() - start
 
 
-def main() -> None:
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    add_output_options(parser)
+    args = parser.parse_args(argv)
+    with recorded(args.output, args.note):
+        measure()
+    return 0
+
+
+def measure() -> None:
+    """Time the self-test at each number of folds against exact leave-one-out; print the tables."""
     bundled = load_intents(bundled_intents_path())
     print(
         f"{'knowledge base':<16} {'questions':>9} {'folds':>6} {'seconds':>8} "
@@ -101,4 +114,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

@@ -11,7 +11,7 @@ with the best accuracy over val + oos_val; we report in-scope accuracy (a reject
 question is wrong) and out-of-scope recall (share of out-of-scope questions rejected). The same
 figures are given at the matcher's default threshold, which is what users get without tuning.
 
-Usage: python benchmarks/clinc150.py [--data FOLDER] [--no-baseline]
+Usage: python benchmarks/clinc150.py [--data FOLDER] [--no-baseline] [--output FILE]
 """
 
 from __future__ import annotations
@@ -34,6 +34,7 @@ from rapidfuzz import fuzz, process, utils
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
+from benchmarks.results import add_output_options, recorded  # noqa: E402
 from chatbot import Matcher, load_intents  # noqa: E402
 
 DEFAULT_DATA = REPO.parent / "shared" / "data" / "clinc150"
@@ -155,7 +156,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA, help="CLINC150 folder")
     parser.add_argument("--no-baseline", action="store_true", help="skip the rapidfuzz baseline")
+    add_output_options(parser)
     args = parser.parse_args(argv)
+    with recorded(args.output, args.note):
+        return run(args)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Build the knowledge base, ask every question, print the tables."""
 
     train = read_pairs(args.data / "train.json")
     evaluation = read_pairs(args.data / "val.json") + read_pairs(args.data / "oos_val.json")

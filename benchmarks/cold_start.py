@@ -27,6 +27,9 @@ from collections.abc import Sequence
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+from benchmarks.results import add_output_options, recorded  # noqa: E402
 
 COMMANDS = {
     "chatbot ask 'what is an llm'": [
@@ -68,19 +71,27 @@ def instructions(command: list[str], environment: dict[str, str]) -> int | None:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=20, help="runs of each command")
+    add_output_options(parser)
     args = parser.parse_args(argv)
+    with recorded(args.output, args.note):
+        measure(args.runs)
+    return 0
+
+
+def measure(runs: int) -> None:
+    """Run the commands alternately `runs` times each and print the tables."""
     times: dict[str, list[float]] = {name: [] for name in COMMANDS}
     with tempfile.TemporaryDirectory(prefix="chatbot-bytecode-") as bytecode:
         environment = {**os.environ, "PYTHONPATH": str(REPO), "PYTHONPYCACHEPREFIX": bytecode}
         environment.pop("PYTHONDONTWRITEBYTECODE", None)
         for command in COMMANDS.values():  # compile the bytecode, warm the file cache
             run_once(command, environment)
-        for _ in range(args.runs):
+        for _ in range(runs):
             for name, command in COMMANDS.items():
                 times[name].append(run_once(command, environment))
         counts = {name: instructions(command, environment) for name, command in COMMANDS.items()}
     baseline = times["python -c 'import yaml, rapidfuzz'"]
-    print(f"{args.runs} alternating runs of each, a fresh process each time (bytecode compiled)\n")
+    print(f"{runs} alternating runs of each, a fresh process each time (bytecode compiled)\n")
     print("| command | median ms | min ms | ratio (medians) | ratio (minimums) |")
     print("| --- | --- | --- | --- | --- |")
     for name, values in times.items():
@@ -97,7 +108,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         for name, count in counts.items():
             if count:
                 print(f"| `{name}` | {count / 1e6:.1f} | {count / base_count:.2f} |")
-    return 0
 
 
 if __name__ == "__main__":

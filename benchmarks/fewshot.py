@@ -29,7 +29,7 @@ out-of-scope questions its figures are at its own best threshold; without, answe
 A second table breaks the figures down by message length, for tuning the matcher.
 
 Usage: python benchmarks/fewshot.py [--data FOLDER] [--sets clinc5,hwu5,...] [--no-baseline]
-       [--json FILE] [--errors N]
+       [--json FILE] [--errors N] [--output FILE]
 """
 
 from __future__ import annotations
@@ -55,6 +55,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from benchmarks.clinc150 import OOS, percentile, read_pairs, tuned  # noqa: E402
+from benchmarks.results import add_output_options, recorded  # noqa: E402
 from chatbot import ChatbotError, Matcher, load_intents  # noqa: E402
 
 DEFAULT_DATA = REPO.parent / "shared" / "data"
@@ -561,7 +562,6 @@ def best_cell(best: dict[str, float] | None) -> str:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    started = time.perf_counter()
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument(
         "--data",
@@ -583,6 +583,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         metavar="N",
         help="print N example failures per set",
     )
+    add_output_options(parser)
     args = parser.parse_args(argv)
     names = [name.strip() for name in args.sets.split(",") if name.strip()]
     unknown = [name for name in names if name not in SETS]
@@ -590,6 +591,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.error(f"unknown sets {unknown}; choose from {', '.join(SETS)}")
     if args.errors < 0:
         parser.error("--errors must be 0 or more")
+    with recorded(args.output, args.note):
+        return run(args, names)
+
+
+def run(args: argparse.Namespace, names: Sequence[str]) -> int:
+    """Run the sets `names` and print the tables (and write the JSON file if asked)."""
+    started = time.perf_counter()
 
     rows = [run_set(SETS[name](args.data), not args.no_baseline, args.errors) for name in names]
     print_tables(rows, args.errors)

@@ -12,6 +12,7 @@ Data: Larson et al. 2019, "An Evaluation Dataset for Intent Classification and O
 Prediction" (CC BY 3.0).
 
 Usage: python benchmarks/scale.py [--data FOLDER] [--sizes 1000,10000,100000,300000]
+       [--output FILE]
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
+from benchmarks.results import add_output_options, recorded  # noqa: E402
 from chatbot import Intent, Matcher  # noqa: E402
 
 DEFAULT_DATA = REPO.parent / "shared" / "data" / "clinc150"
@@ -132,21 +134,28 @@ def main(argv: Sequence[str] | None = None) -> int:
         default="1000,10000,15000,100000,300000",
         help="comma-separated numbers of questions (default: %(default)s)",
     )
+    add_output_options(parser)
     args = parser.parse_args(argv)
-    train = [tuple(pair) for pair in json.loads((args.data / "train.json").read_text("utf-8"))]
-    val = [text for text, _ in json.loads((args.data / "val.json").read_text("utf-8"))]
+    with recorded(args.output, args.note):
+        measure_sizes(args.data, [int(part) for part in args.sizes.split(",")])
+    return 0
+
+
+def measure_sizes(data: Path, sizes: Sequence[int]) -> None:
+    """Print the table: one row per knowledge-base size."""
+    train = [tuple(pair) for pair in json.loads((data / "train.json").read_text("utf-8"))]
+    val = [text for text, _ in json.loads((data / "val.json").read_text("utf-8"))]
     queries = random.Random(0).sample(val, QUERIES)
     print(f"rank(q, limit=1) over {QUERIES} CLINC150 val questions, perturbed like the copies\n")
     print("| questions | intents | build s | memory MiB | p50 ms | p99 ms |")
     print("| --- | --- | --- | --- | --- | --- |")
-    for size in (int(part) for part in args.sizes.split(",")):
+    for size in sizes:
         print(measure(train, queries, size), flush=True)
         gc.collect()
     print(
         "\nData: CLINC150 (Larson et al. 2019, CC BY 3.0), copied with renamed intents and "
         "perturbed wording. Memory: resident-set growth while building the index."
     )
-    return 0
 
 
 if __name__ == "__main__":

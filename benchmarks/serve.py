@@ -13,7 +13,7 @@ The same pairs are then asked in-process, through `Conversation.ask` (a new conv
 pair, as each pair is a new user), for the overhead of serving. Memory is the resident set of
 the server's processes before and after a long run of requests (after a warm-up).
 
-Usage: python benchmarks/serve.py [--requests 10000] [--soak 100000]
+Usage: python benchmarks/serve.py [--requests 10000] [--soak 100000] [--output FILE]
 """
 
 from __future__ import annotations
@@ -36,6 +36,7 @@ from typing import Any
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
+from benchmarks.results import add_output_options, recorded  # noqa: E402
 from chatbot import Bot  # noqa: E402
 from chatbot.curation.cases import read_cases  # noqa: E402
 
@@ -244,7 +245,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--requests", type=int, default=10_000, help="requests per cell")
     parser.add_argument("--soak", type=int, default=100_000, help="requests for the memory run")
+    add_output_options(parser)
     args = parser.parse_args(argv)
+    with recorded(args.output, args.note):
+        return run(args)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Measure in-process asking, then the server at each number of workers and clients."""
 
     bot = Bot()
     pairs = question_pairs(bot)

@@ -86,6 +86,7 @@ class Record:
         become dicts, tuples become lists.
 
         Example:
+            >>> from chatbot.intents import Source
             >>> Source("faq.yaml", 12).to_dict()
             {'path': 'faq.yaml', 'line': 12}
         """

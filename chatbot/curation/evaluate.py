@@ -1,6 +1,8 @@
 """Run a suite of test cases through a bot and report accuracy, confusions and thresholds.
 
 Example:
+    >>> from chatbot import Bot
+    >>> from chatbot.curation.cases import read_cases
     >>> bot = Bot()
     >>> evaluation = evaluate(bot, read_cases("tests/cases/faq.yaml", knowledge=bot.knowledge))
     >>> evaluation.passed, evaluation.total

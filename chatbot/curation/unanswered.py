@@ -7,9 +7,13 @@ group, the intent it most likely belongs to, so that a curator can add them as q
 
 Example:
     >>> log = UnansweredLog("unanswered.jsonl")
-    >>> log.record(conversation.ask("how much does training an llm cost"))
+    >>> log.record(conversation.ask("how do i fine tune an llm"))  # a fallback: logged
     True
+    >>> log.record(conversation.ask("what is an llm"))  # a confident answer: not logged
+    False
     >>> groups = suggest(read_log("unanswered.jsonl").entries, bot.matcher)
+    >>> groups[0].questions, groups[0].intent
+    ((('how do i fine tune an llm', 1),), None)
 """
 
 from __future__ import annotations

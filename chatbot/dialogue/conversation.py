@@ -74,7 +74,8 @@ class Conversation:
         data (`to_dict()`), so that another process can carry on with `restore()`.
 
         Example:
-            >>> conversation.ask("what is an llm")
+            >>> conversation.ask("what is an llm").intent
+            'llm_definition'
             >>> data = conversation.state().to_dict()  # to JSON, a cookie, a store...
             >>> later = bot.conversation()
             >>> later.restore(ConversationState.from_dict(data))
@@ -126,6 +127,7 @@ class Conversation:
         """Answer one turn, using the context of earlier turns where the text needs it.
 
         Example:
+            >>> from chatbot import Bot
             >>> conversation = Bot().conversation()
             >>> conversation.ask("What data is generative AI trained on?").intent
             'genai_data_inputs'

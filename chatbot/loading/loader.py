@@ -62,8 +62,10 @@ def load_intents(*paths: PathLike | Iterable[PathLike]) -> KnowledgeBase:
         IntentFileError: a subclass naming the first problem; `.all_errors` holds every one found.
 
     Example:
-        >>> kb = load_intents("intents/")
-        >>> kb.get("llm_definition").answer
+        >>> from chatbot import load_intents
+        >>> knowledge = load_intents("intents/")
+        >>> knowledge.get("llm_definition").answer[:46]
+        'A large language model (LLM) is an AI model tr'
     """
     result = read_intents(*paths)
     if result.errors:

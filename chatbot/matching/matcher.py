@@ -131,6 +131,7 @@ class Matcher:
     first use (the calibrated threshold, implied slots) comes out the same in any thread.
 
     Example:
+        >>> from chatbot import Matcher, load_intents
         >>> matcher = Matcher(load_intents("intents/"))
         >>> matcher.match("what's an llm").intent.id
         'llm_definition'

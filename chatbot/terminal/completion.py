@@ -47,6 +47,7 @@ class ChatCompleter(Completer):
         limit: how many questions to offer at most.
 
     Example:
+        >>> from chatbot import Bot
         >>> completer = ChatCompleter(lambda: Bot().knowledge, [("help", "List commands")])
         >>> next(completer.get_completions(Document("what is an ll"), CompleteEvent())).text
         'What is an LLM?'

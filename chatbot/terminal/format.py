@@ -37,11 +37,12 @@ def plain_text(fragments: StyleAndTextTuples) -> str:
 
 
 def wrap(text: str, width: int, indent: str = "", first_indent: str | None = None) -> str:
-    """Cleaned text wrapped to `width` columns; line breaks inside the text are kept.
+    """Cleaned text wrapped to `width` columns (at least MIN_WIDTH); line breaks inside the
+    text are kept.
 
     Example:
-        >>> wrap("one two three", 8)
-        'one two\\nthree'
+        >>> wrap("Generative AI makes new text, images, audio or code.", 30)
+        'Generative AI makes new text,\\nimages, audio or code.'
     """
     width = max(width, MIN_WIDTH)
     lines = []

@@ -9,11 +9,13 @@ program of this checkout, so a block shows exactly what a user who types it gets
 from __future__ import annotations
 
 import ast
+import atexit
 import contextlib
 import io
 import os
 import re
 import shlex
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -29,6 +31,7 @@ class _Scratch:
 
     def __init__(self) -> None:
         self.root = Path(tempfile.mkdtemp(prefix="chatbot-readme-"))
+        atexit.register(shutil.rmtree, self.root, ignore_errors=True)
         self.work = self.root / "work"
         self.work.mkdir()
         for name in ("intents", "tests", "benchmarks"):  # as in the checkout

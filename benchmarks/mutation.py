@@ -55,6 +55,40 @@ EQUIVALENT: list[tuple[str, str, str]] = [
         "if (best) or True",
         "a sweep always has 21 points, so there is always a best one",
     ),
+    ("chatbot/safe_text.py", '"UTF-8"', "codec names are case-insensitive"),
+    (
+        "chatbot/safe_text.py",
+        "    return True",
+        "only a short cut: text without lone surrogates comes back from the repair unchanged",
+    ),
+    (
+        "chatbot/safe_text.py",
+        "text.isascii() and not _has_surrogates(text)",
+        "only a short cut: text without lone surrogates comes back from the repair unchanged",
+    ),
+    ("chatbot/loading/located.py", 'text.count("\\n", None, position)', "None starts at 0"),
+    (
+        "chatbot/loading/located.py",
+        "if code <= 0x100",
+        "U+0100 is a printable letter: YAML never refuses it",
+    ),
+    (
+        "chatbot/loading/located.py",
+        'error.problem or "XXXX"',
+        "no hint looks for XXXX: an empty problem and XXXX match the same hints",
+    ),
+    # The kind of an Unreadable raised for a path: expand's callers make every one of them an
+    # IntentPathError, whatever its kind (only files read go by it).
+    ("chatbot/loading/paths.py", 'kind="PATH"', "a path's kind is never read"),
+    ("chatbot/loading/paths.py", 'kind="XXpathXX"', "a path's kind is never read"),
+    ("chatbot/loading/paths.py", "Unreadable(found, path=", "a path's kind is never read"),
+    ("chatbot/loading/paths.py", 'strerror}", path=path)', "a path's kind is never read"),
+    ("chatbot/loading/paths.py", 'folder", path=path)', "a path's kind is never read"),
+    (
+        "chatbot/loading/paths.py",
+        'kind="path", path=None) from None',
+        "the folder is the path given, which the caller names when .path is None",
+    ),
 ]
 
 
@@ -175,25 +209,28 @@ def survivors(module: str) -> None:
             print(f"    {line.strip()[:150]}")
 
 
-def run(modules: list[str], sample: int, again: bool) -> None:
-    """Run mutmut on the chosen mutants of the modules (all of them when none were run)."""
+def run(modules: list[str], sample: int, again: bool, max_children: int) -> None:
+    """Run mutmut on the chosen mutants of the modules, `max_children` test runs at a time."""
+    mutmut = [str(Path(sys.executable).with_name("mutmut")), "run"]
+    mutmut.append(f"--max-children={max_children}")
+    if not any(verdicts(module) for module in modules):
+        # Every run generates every module's mutants first; naming the first mutants of one
+        # module makes this one test only those, so that a sample can be chosen next.
+        first = mutant_prefix(modules[0]) + "*__mutmut_1"
+        subprocess.run([*mutmut, first], cwd=ROOT, check=False)
     names: list[str] = []
     for module in modules:
         codes = verdicts(module)
-        if not codes:  # never generated: one plain run generates every module's mutants
-            names = []
-            break
         chosen = sampled(list(codes), sample)
         if again:
             chosen = [name for name in chosen if codes[name] in SURVIVED]
         else:
             chosen = [name for name in chosen if codes[name] is None]
         names.extend(chosen)
-    if not names and any(verdicts(module) for module in modules):
+    if not names:
         print("nothing left to run")
         return
-    mutmut = Path(sys.executable).with_name("mutmut")
-    subprocess.run([str(mutmut), "run", *names], cwd=ROOT, check=False)
+    subprocess.run([*mutmut, *names], cwd=ROOT, check=False)
 
 
 def main() -> int:
@@ -203,6 +240,9 @@ def main() -> int:
     running.add_argument("--module", action="append", help="a module path (repeatable)")
     running.add_argument("--sample", type=int, default=1, help="run every Nth mutant")
     running.add_argument("--again", action="store_true", help="re-test the survivors")
+    running.add_argument(
+        "--max-children", type=int, default=1, help="test runs at a time (default: 1)"
+    )
     reporting = commands.add_parser("report", help="print the table of the last runs")
     reporting.add_argument("--module", action="append", help="a module path (repeatable)")
     reporting.add_argument("--sample", type=int, default=1, help="count every Nth mutant only")
@@ -214,7 +254,7 @@ def main() -> int:
         return 0
     modules = args.module or core_modules()
     if args.command == "run":
-        run(modules, args.sample, args.again)
+        run(modules, args.sample, args.again, args.max_children)
     return report(modules, args.sample)
 
 

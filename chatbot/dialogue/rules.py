@@ -130,12 +130,6 @@ def _picked(options: tuple[str, ...], words: list[str]) -> str | None:
 # -- an answer to "Did you mean A or B?", itself a small table of ways to answer ---------------
 
 
-def choice_by_position(turn: Turn) -> Reply | None:
-    """ "the second", "2", "the last one"."""
-    picked = _picked(turn.choices, turn.words)
-    return None if picked is None else turn.compose.answer_intent(turn.text, picked)
-
-
 def choice_by_yes_or_no(turn: Turn) -> Reply | None:
     """ "yes" takes the first choice; "no" takes neither and offers what else came close."""
     verdict = yes_or_no(turn.words)
@@ -208,8 +202,9 @@ def choice_by_wording(turn: Turn) -> Reply | None:
     return None
 
 
+# No rule here reads a position ("the second", "2"): the choices are the reply's numbered
+# suggestions, which `pick_suggestion` reads after these rules.
 CHOICE_RULES: tuple[tuple[str, Rule], ...] = (
-    ("a position: 'the second'", choice_by_position),
     ("yes or no", choice_by_yes_or_no),
     ("a value only one choice has: 'the LLM one'", choice_by_value),
     ("a value completing both: 'both'", choice_completed),
@@ -252,7 +247,7 @@ def disown_answer(turn: Turn) -> Reply | None:
 
 
 def pick_suggestion(turn: Turn) -> Reply | None:
-    """ "2" or "the first one" after a numbered list of suggestions."""
+    """ "2" or "the first one" after a numbered list of suggestions (or of choices)."""
     picked = _picked(turn.offered, turn.words)
     return None if picked is None else turn.compose.answer_intent(turn.text, picked)
 

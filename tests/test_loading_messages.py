@@ -213,3 +213,53 @@ def test_aliases_repeating_long_text_are_refused_on_the_line_that_goes_too_far(w
         f"{path}:12: aliases and merge keys repeat more than 1,000,000 characters (the limit "
         "for a file of this size); write the repeated data out"
     )
+
+
+@pytest.mark.parametrize(
+    ("opening", "closing"), [("[", "]"), ("{a: ", "}")], ids=["lists", "mappings"]
+)
+def test_nesting_stops_at_exactly_100_levels(write_yaml, opening, closing):
+    # The top mapping is the first level: 99 more fit, 100 more do not.
+    fits = write_yaml("intents: []\nfallback: " + opening * 99 + "x" + closing * 99 + "\n")
+    assert messages(fits) == [f"{fits}:2: 'fallback' must be a non-empty string"]
+    deep = write_yaml("intents: []\nfallback: " + opening * 100 + "x" + closing * 100 + "\n")
+    assert messages(deep) == [f"{deep}:2: nested more than 100 levels deep"]
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (
+            "intents:\n  - id: a\n    questions: [x]\n    answer: !!binary aGVsbG8=\n",
+            "4: intent 'a': 'answer' must be a string, got bytes",
+        ),
+        (
+            "intents:\n  - id: a\n    questions: !!set {x}\n    answer: A\n",
+            "3: intent 'a': 'questions' must be a list of strings, got set",
+        ),
+        (
+            "intents: []\nx:\n  ? [a]\n  : b\n",
+            "3: invalid YAML: a key must be a plain value, not a list",
+        ),
+        ("# the FAQ\nintents: 5\n", "2: 'intents' must be a list of mappings, got str"),
+        (
+            "intents:\n  - questions: [x]\n    answer: A\n    id: [a]\n",
+            "4: 'id' must be a non-empty string, got list",
+        ),
+        (
+            "intents:\n  - id: a\n    questions: [x]\n    answer: A\n    sets_context: maybe\n",
+            "5: intent 'a': 'sets_context' must be true or false, got str",
+        ),
+        (
+            ONE_INTENT + "synonyms:\n  llm: [large language model]\n  genai: {gen: ai}\n",
+            "4: 'synonyms' entry 'genai' must be a list of non-empty strings",
+        ),
+        (
+            ONE_INTENT + "entities:\n  subject:\n    llm: [llms]\n    genai: {gen: ai}\n",
+            "5: 'entities.subject' entry 'genai' must be a list of non-empty strings",
+        ),
+    ],
+)
+def test_a_value_of_the_wrong_kind_is_named_with_its_kind_and_line(write_yaml, text, message):
+    path = write_yaml(text)
+    assert messages(path) == [f"{path}:{message}"]

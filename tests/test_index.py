@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import random
+
 import pytest
 
 from chatbot import Intent, KnowledgeBase
@@ -65,6 +67,42 @@ def test_pruning_common_terms_keeps_scores_exact(monkeypatch, question):
     for hit in got:
         assert hit.score == pytest.approx(expected[hit.intent_index])
     assert got[0].intent_index == max(expected, key=lambda index: expected[index])
+
+
+def _many_intents(count: int) -> dict[str, list[str]]:
+    """`count` intents of three questions over a vocabulary of rare, middling and common
+    words, so that the terms' posting lists are long enough to be pruned."""
+    rng = random.Random(count)
+    vocabulary = [f"w{number}" for number in range(400)]
+    # Word k is used about 1/(k+1) as often as the first: a few common, many rare.
+    frequencies = [1.0 / (rank + 1) for rank in range(len(vocabulary))]
+    return {
+        f"intent{number}": [
+            " ".join(rng.choices(vocabulary, frequencies, k=rng.randint(3, 8))) for _ in range(3)
+        ]
+        for number in range(count)
+    }
+
+
+def test_candidates_found_by_bounds_are_those_of_summing_every_posting(monkeypatch):
+    knowledge = _many_intents(600)
+    pruned = make_index(knowledge)
+    questions = [question for questions in knowledge.values() for question in questions][::7]
+    queries = [read(pruned, question) for question in questions]
+    found = [pruned.search(query, limit) for query in queries for limit in (2, 10)]
+    summed = [
+        len(pruned._best_totals([term for term in query.features if term in pruned.weights], 10))
+        for query in queries
+    ]
+    monkeypatch.setattr(index_module, "PRUNE_POSTINGS", 10**9)  # sum every posting
+    exact = make_index(knowledge)
+    assert [exact.search(query, limit) for query in queries for limit in (2, 10)] == found
+    every = [
+        len(exact._best_totals([term for term in query.features if term in exact.weights], 10))
+        for query in queries
+    ]
+    # The bounds really left intents out, and most of them.
+    assert sum(summed) < sum(every) / 2
 
 
 def test_unknown_words_lower_the_score():

@@ -12,11 +12,13 @@ several or at none.
 
 from __future__ import annotations
 
+import gc
 import heapq
 import math
 from collections import Counter
 from collections.abc import Sequence
-from operator import neg
+from itertools import islice
+from operator import itemgetter, neg
 
 from rapidfuzz import fuzz, process
 
@@ -68,6 +70,15 @@ REVERSE_QUESTIONS = 5
 # Intents with more questions than this compare the query's wording only with this many of
 # them: those sharing the most of its rarest words.
 WORDINGS_COMPARED = 200
+# Queries whose terms' posting lists hold fewer intents than this are summed in full; longer
+# ones are pruned (see `Index._best_totals`), starting from the intents of the shortest lists,
+# until there are this many times the intents wanted.
+PRUNE_POSTINGS = 400
+SHORT_POSTINGS = 50
+SEED_SHARE = 2
+# How generous the pruning bounds are, relative to the totals: far above the rounding error of
+# a sum of a query's terms, far below any difference that matters.
+BOUND_SLACK = 1e-9
 # Function words ("me", "how", "the") weigh this share of what their rarity would give.
 FUNCTION_WORD_WEIGHT = 0.5
 # A word only answers use counts this much towards a question's familiarity.
@@ -150,6 +161,17 @@ def _familiarity_weight(term: str) -> float:
     return 1.0 if is_content_word(term) else FUNCTION_WORD_WEIGHT
 
 
+def _total(postings: Sequence[dict[int, float]], intent_index: int) -> float:
+    """An intent's total over some terms' postings, summed in their order as `_accumulate` does
+    (the same rounding, so the same ties)."""
+    total = 0.0
+    for found in postings:
+        weight = found.get(intent_index)
+        if weight is not None:
+            total += weight
+    return total
+
+
 def _sorted_words(words: Sequence[str]) -> str:
     # Sorting makes the character-level comparison ignore word order ("flight book" ~ "book
     # flight"), the same idea as rapidfuzz's token_sort_ratio, paid once per stored question.
@@ -167,6 +189,20 @@ class Index:
     def __init__(
         self, knowledge: KnowledgeBase, analyzer: Analyzer, key_terms: frozenset[str] = frozenset()
     ) -> None:
+        # Building makes millions of objects and frees almost none: the cyclic collector would
+        # walk them again and again for nothing (a third of the time on 60,000 questions).
+        collecting = gc.isenabled()
+        gc.disable()
+        try:
+            self._build(knowledge, analyzer, key_terms)
+        finally:
+            if collecting:
+                gc.enable()
+
+    def _build(
+        self, knowledge: KnowledgeBase, analyzer: Analyzer, key_terms: frozenset[str]
+    ) -> None:
+        """Count, weigh and sharpen the terms, then set the bounds searching relies on."""
         self.question_text: list[str] = []
         # Per intent: the first question's global index and each question's sorted words.
         self.intent_first_question: list[int] = []
@@ -354,7 +390,7 @@ class Index:
         rare = [term for term in query.features if term in weights and term not in self.common]
         common = [term for term in query.features if term in self.common]
         wanted = max(limit, self.candidates)
-        totals = self._accumulate(rare or common)
+        totals = self._best_totals(rare or common, wanted)
         # The `wanted` best by total, ties to the intent declared first (what sorting by
         # (-total, index) and cutting would give, without sorting every intent in the running;
         # (total, -index) pairs compare in C, where a key function would cost a call each).
@@ -366,6 +402,91 @@ class Index:
                 for intent_index in candidates:
                     totals[intent_index] += postings.get(intent_index, 0.0)
         return candidates, totals, attainable
+
+    def _best_totals(self, terms: list[str], wanted: int) -> dict[int, float]:
+        """The BM25 totals of the intents using one of the terms that can be among the `wanted`
+        best: every such intent, each total exactly as `_accumulate` sums it (so the best and
+        their order are the same), but intents that cannot make it are mostly not summed.
+
+        Walking every posting list costs as much as the terms have intents, and terms of middle
+        frequency have thousands in a large knowledge base. So (the "max score" idea of search
+        engines): the best totals of the intents found by the rarest terms set a bar; the terms
+        whose best weights together stay below it cannot lift an intent over it on their own,
+        so only the other terms' intents are candidates, and those whose total over these
+        terms plus the most the rest could add stays below the bar are dropped unsummed.
+        """
+        weights = self.weights
+        postings = [weights[term] for term in terms]
+        if sum(map(len, postings)) <= PRUNE_POSTINGS:
+            return self._accumulate(terms)
+        # The short lists are read in full: the intents using the query's rarer terms, among
+        # which the best usually are. Their best few, summed exactly, set the bar.
+        partial: dict[int, float] = {}
+        ceiling = self.ceiling
+        long = []
+        for term, found in zip(terms, postings, strict=True):
+            if len(found) > SHORT_POSTINGS:
+                long.append((ceiling[term], found))
+                continue
+            for intent_index, weight in found.items():
+                partial[intent_index] = partial.get(intent_index, 0.0) + weight
+        seeds = heapq.nlargest(wanted * SEED_SHARE, partial, key=partial.__getitem__)
+        for _, found in sorted(long, key=lambda pair: len(pair[1])):
+            if len(seeds) >= wanted * SEED_SHARE:
+                break
+            seeds += islice(
+                (intent_index for intent_index in found if intent_index not in partial),
+                wanted * SEED_SHARE - len(seeds),
+            )
+        if len(seeds) < wanted:
+            return self._accumulate(terms)
+        totals = {intent_index: _total(postings, intent_index) for intent_index in seeds}
+        best = heapq.nlargest(wanted, totals.values())
+        bar = best[-1]
+        # Rounding differs with the order of a sum: bounds are kept a hair generous.
+        slack = BOUND_SLACK * (1.0 + abs(bar) + sum(ceiling[term] for term in terms))
+        # Which long lists to leave out of the candidate search: as many intents as possible
+        # for the least weight, so the lists of the least weight per intent first.
+        rest = 0.0
+        skipped = []
+        for top, found in sorted(long, key=lambda pair: pair[0] / len(pair[1])):
+            if rest + top < bar - slack:
+                rest += top
+                skipped.append((top, found))
+            else:
+                for intent_index, weight in found.items():
+                    partial[intent_index] = partial.get(intent_index, 0.0) + weight
+        # The left-out terms that could add the most are looked up first.
+        skipped.sort(key=itemgetter(0), reverse=True)
+        # The candidates in order of what they could reach, each summed exactly until none
+        # left can reach the `wanted`-th best total found.
+        heapq.heapify(best)
+        cut = bar - slack - rest
+        reach = sorted(
+            [
+                (total + rest, intent_index)
+                for intent_index, total in partial.items()
+                if total >= cut
+            ],
+            reverse=True,
+        )
+        for bound, intent_index in reach:
+            if bound < best[0] - slack:
+                break
+            if intent_index in totals:
+                continue
+            # Looking the intent up in the left-out terms' lists tightens its bound, which
+            # mostly drops it before all of them are read.
+            upper = bound
+            for top, found in skipped:
+                upper += found.get(intent_index, 0.0) - top
+                if upper < best[0] - slack:
+                    break
+            else:
+                total = totals[intent_index] = _total(postings, intent_index)
+                if total > best[0]:
+                    heapq.heapreplace(best, total)
+        return totals
 
     def _accumulate(self, terms: list[str]) -> dict[int, float]:
         """The BM25 totals of every intent using one of the terms."""

@@ -282,24 +282,31 @@ def _group(keys: list[str]) -> list[list[str]]:
     frequency: Counter[str] = Counter()
     for key in keys:
         frequency.update(stems[key])
-    leaders: list[str] = []
     members: list[list[str]] = []
-    by_word: dict[str, list[int]] = {}
+    # Per stem: the groups whose leaders use it, by number, and those leaders' words sorted
+    # (what token_sort_ratio compares; sorted once here, not once per comparison).
+    by_word: dict[str, tuple[list[int], list[str]]] = {}
     for key in keys:
         rare = sorted(stems[key], key=lambda stem: (frequency[stem], stem))[:RARE_WORDS]
-        candidates = sorted({number for word in rare for number in by_word.get(word, ())})
-        found = process.extractOne(
-            key,
-            [leaders[number] for number in candidates],
-            scorer=fuzz.token_sort_ratio,
-            score_cutoff=GROUP_SIMILARITY,
-        )
-        if found:
-            members[candidates[found[2]]].append(key)
+        words = " ".join(sorted(key.split()))
+        # The best leader of each stem's list, the first of equals (extractOne keeps the
+        # first best), then the best of those, the lowest number of equals: what one search
+        # over all of them in number order would find.
+        best: tuple[float, int] | None = None
+        for word in rare:
+            numbers, leaders = by_word.get(word, ((), ()))
+            found = process.extractOne(
+                words, leaders, scorer=fuzz.ratio, score_cutoff=GROUP_SIMILARITY
+            )
+            if found and (best is None or (found[1], -numbers[found[2]]) > (best[0], -best[1])):
+                best = (found[1], numbers[found[2]])
+        if best is not None:
+            members[best[1]].append(key)
             continue
         for word in rare:
-            by_word.setdefault(word, []).append(len(leaders))
-        leaders.append(key)
+            numbers, leaders = by_word.setdefault(word, ([], []))
+            numbers.append(len(members))
+            leaders.append(words)
         members.append([key])
     return members
 

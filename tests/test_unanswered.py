@@ -332,3 +332,16 @@ def test_an_entry_glued_onto_a_torn_line_is_recovered(tmp_path):
         ("book a flight to rome", 2),
     ]
     assert contents.skipped == (3,)
+
+
+def test_a_wording_as_close_to_two_groups_joins_the_one_formed_first(bundled_bot):
+    # "ddd ccc fff" is as close to both leaders (73), which are not close to each other; its
+    # rarest stem ("ccc") is the later group's, yet it joins the earlier, more asked one.
+    groups = suggest(
+        logged(*["ddd fff aaa"] * 3, *["ccc eee ddd"] * 2, "ddd ccc fff"),
+        bundled_bot.matcher,
+    )
+    assert [[question for question, _ in group.questions] for group in groups] == [
+        ["ddd fff aaa", "ddd ccc fff"],
+        ["ccc eee ddd"],
+    ]

@@ -67,6 +67,11 @@ def checked_threshold(threshold: object) -> float:
     return float(threshold)
 
 
+def _shown(score: float) -> float:
+    """A score as a match gives it: within 0 to 100, to two decimals."""
+    return round(min(100.0, max(0.0, score)), 2)
+
+
 class Match(Record):
     """An intent found for a question.
 
@@ -337,7 +342,7 @@ class Matcher:
         many = self._index.many
         if many:
             direct = self._direct_scores(hits, slot_points, familiar)
-        matches = []
+        scored = []
         for k in order:
             lead = evidence[k] - (runner_up if k == first else best)
             share = clear * max(0.0, evidence[k]) / best if best > 0 else 0.0
@@ -349,11 +354,16 @@ class Matcher:
                 # None of the words saying what the question is about ("legs", "spider") is
                 # known here: what it has in common with any intent is grammar.
                 score *= UNKNOWN_SUBJECT
-            matches.append(self._to_match(query, hits[k], slot_points[k], evidence[k], score))
+            scored.append((k, score))
         if many:
-            # The direct scores may order the few best differently from the evidence.
-            matches.sort(key=lambda match: -match.score)
-        return matches[:limit]
+            # The direct scores may order the few best differently from the evidence (by the
+            # score as a match shows it).
+            scored.sort(key=lambda pair: -_shown(pair[1]))
+        # Only the matches returned are made: most of a rank's hits are there to compare with.
+        return [
+            self._to_match(query, hits[k], slot_points[k], evidence[k], score)
+            for k, score in scored[:limit]
+        ]
 
     def _direct_scores(
         self, hits: list[Hit], slot_points: list[list[tuple[str, float]]], familiar: Familiarity
@@ -427,7 +437,7 @@ class Matcher:
 
         return Match(
             intent=self.knowledge.intents[hit.intent_index],
-            score=round(min(100.0, max(0.0, score)), 2),
+            score=_shown(score),
             question=index.question_text[hit.question_index],
             explain=explain,
         )

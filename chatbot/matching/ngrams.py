@@ -73,10 +73,11 @@ class NgramProfiles:
         # compared with a few candidates only, so most knowledge bases never need them all.
         self._profiles: dict[int, dict[str, float]] = {}
 
-    def _unit(self, counts: Counter[str]) -> dict[str, float]:
+    def _unit(self, counts: Counter[str], known: bool = False) -> dict[str, float]:
         # map, zip and dict run in C: no Python frame per n-gram (this is most of the cost of
-        # a knowledge base's first questions, while profiles are being made).
-        grams = [gram for gram in counts if gram in self.idf]
+        # a knowledge base's first questions, while profiles are being made). An intent's own
+        # n-grams are all `known` to idf: only a query's need sifting.
+        grams = list(counts) if known else [gram for gram in counts if gram in self.idf]
         values = list(
             map(mul, map(self.idf.__getitem__, grams), map(_tf, map(counts.__getitem__, grams)))
         )
@@ -93,7 +94,7 @@ class NgramProfiles:
         found = self._profiles.get(intent_index)
         if found is None:
             # Benign race: two threads making the same profile store equal dictionaries.
-            found = self._profiles[intent_index] = self._unit(self._grams[intent_index])
+            found = self._profiles[intent_index] = self._unit(self._grams[intent_index], known=True)
         return found
 
     def vector(self, words: Iterable[str]) -> tuple[tuple[str, ...], tuple[float, ...]]:

@@ -12,7 +12,9 @@ Usage (from the repository root, with `pip install -e '.[test,mutation]'`):
     python benchmarks/mutation.py run --sample 5        # every fifth mutant of each module
     python benchmarks/mutation.py run --module chatbot/matching/text.py
     python benchmarks/mutation.py report                # the table of the last runs
+    python benchmarks/mutation.py report --sample 10 --output benchmarks/results/mutation.md
     python benchmarks/mutation.py survivors chatbot/matching/text.py   # what no test notices
+    python benchmarks/mutation.py survivors chatbot/matching/text.py --sample 10
 
 `run` resumes where the last run stopped and keeps earlier verdicts; `--again` re-tests the
 mutants that survived (after adding tests). The killed share leaves out the mutants listed in
@@ -33,6 +35,10 @@ from pathlib import Path
 import tomllib
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from benchmarks.results import add_output_options, recorded  # noqa: E402
+
 MUTANTS = ROOT / "mutants"
 # mutmut's exit codes for a mutant (mutmut/stats.py): 1 and 3 mean a test failed.
 KILLED = {1, 3}
@@ -186,6 +192,9 @@ def tally(module: str, sample: int = 1) -> dict[str, int]:
 
 def report(modules: list[str], sample: int = 1) -> int:
     """Print the killed share per module; return 1 when a module is below TARGET."""
+    chosen = f"Every {sample}th mutant of each module" if sample > 1 else "Every mutant"
+    print(f"{chosen}, with the verdicts of the runs so far (target: {TARGET:.0f}% killed)")
+    print()
     print("| module | mutants | run | killed | timeout | survived | equivalent | killed % |")
     print("| --- | --- | --- | --- | --- | --- | --- | --- |")
     below = False
@@ -203,10 +212,11 @@ def report(modules: list[str], sample: int = 1) -> int:
     return 1 if below else 0
 
 
-def survivors(module: str) -> None:
-    """Print each surviving mutant of a module with its changed lines."""
+def survivors(module: str, sample: int = 1) -> None:
+    """Print each surviving mutant of a module (or of every `sample`-th) with its changed
+    lines."""
     codes = verdicts(module)
-    names = [name for name, code in codes.items() if code in SURVIVED]
+    names = [name for name in sampled(list(codes), sample) if codes[name] in SURVIVED]
     for name, lines in changed_lines(module, names).items():
         reason = equivalent_reason(module, lines)
         print(f"{name}" + (f"  (equivalent: {reason})" if reason else ""))
@@ -251,16 +261,20 @@ def main() -> int:
     reporting = commands.add_parser("report", help="print the table of the last runs")
     reporting.add_argument("--module", action="append", help="a module path (repeatable)")
     reporting.add_argument("--sample", type=int, default=1, help="count every Nth mutant only")
+    add_output_options(reporting)
     listing = commands.add_parser("survivors", help="print a module's surviving mutants")
     listing.add_argument("module")
+    listing.add_argument("--sample", type=int, default=1, help="of every Nth mutant only")
     args = parser.parse_args()
     if args.command == "survivors":
-        survivors(args.module)
+        survivors(args.module, args.sample)
         return 0
     modules = args.module or core_modules()
     if args.command == "run":
         run(modules, args.sample, args.again, args.max_children)
-    return report(modules, args.sample)
+        return report(modules, args.sample)
+    with recorded(args.output, args.note):
+        return report(modules, args.sample)
 
 
 if __name__ == "__main__":

@@ -80,3 +80,83 @@ def test_a_state_holding_only_a_context_is_handed_on_with_it(bundled_bot):
     third.restore(ConversationState.from_dict(second.state().to_dict()))
     reply = third.ask("and LLMs?")
     assert (reply.intent, reply.context_used) == ("llm_data_inputs", True)
+
+
+def test_no_to_a_clarification_says_it_read_the_no_as_about_the_choices(bundled_bot):
+    conversation = bundled_bot.conversation()
+    assert conversation.ask("architecture?").kind == "clarify"
+    reply = conversation.ask("no")
+    assert (reply.kind, reply.context_used) == ("notice", True)
+    assert reply.text == "Sorry about that. Could you ask it in other words?"
+    assert [alternative.intent for alternative in reply.alternatives] == ["compare_architecture"]
+
+
+def test_naming_both_subjects_after_a_clarification_is_a_new_question(bundled_bot):
+    # "llms and gen ai?" completes the pending choices' shared aspect with the first subject
+    # named, which gives back one of the choices: that is no answer to "which one?".
+    conversation = bundled_bot.conversation()
+    assert conversation.ask("architecture?").kind == "clarify"
+    reply = conversation.ask("llms and gen ai?")
+    assert (reply.kind, reply.intent, reply.context_used) == ("answer", "llm_genai_same", False)
+
+
+SHOP_WITH_SLOTS = """
+entities:
+  product:
+    phone: [phone, phones]
+    laptop: [laptop, laptops]
+  aspect:
+    price: [price, cost, how much]
+    battery: [battery, charge]
+intents:
+  - id: phone_price
+    slots: {product: phone, aspect: price}
+    questions: [how much is the phone]
+    answer: 300 euros.
+  - id: laptop_price
+    slots: {product: laptop, aspect: price}
+    questions: [how much is the laptop]
+    answer: 900 euros.
+  - id: phone_battery
+    slots: {product: phone, aspect: battery}
+    questions: [how long does the phone battery last]
+    answer: Two days.
+  - id: opening
+    questions: [when are you open]
+    answer: 9 to 5.
+"""
+
+
+def test_a_pronoun_follow_up_with_no_close_runner_up_is_still_read_through_context(write_yaml):
+    # The rewritten question has a clear best match and nothing else above the threshold.
+    conversation = Bot(write_yaml(SHOP_WITH_SLOTS)).conversation()
+    conversation.ask("how much is the phone?")
+    reply = conversation.ask("how long does its battery last?")
+    assert (reply.intent, reply.text, reply.context_used, reply.resolved) == (
+        "phone_battery",
+        "Two days.",
+        True,
+        "how long does phone battery last",
+    )
+
+
+def test_a_question_asked_by_two_intents_with_the_same_answer_is_answered_as_typed(write_yaml):
+    same_answers = write_yaml("""
+        intents:
+          - id: reset_password
+            questions: [how do i reset my password]
+            answer: Use the reset link on the sign-in page; it mails you a new password.
+          - id: forgot_password
+            questions: [how do i reset my password]
+            answer: Use the reset link on the sign-in page, which mails you a new password.
+          - id: opening
+            questions: [when are you open]
+            answer: 9 to 5.
+        """)
+    reply = Bot(same_answers).conversation().ask("reset my password")
+    assert (reply.kind, reply.intent, reply.question) == (
+        "answer",
+        "reset_password",
+        "reset my password",
+    )
+    assert [alternative.intent for alternative in reply.alternatives] == ["forgot_password"]

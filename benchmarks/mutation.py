@@ -100,6 +100,16 @@ EQUIVALENT: list[tuple[str, str, str]] = [
         'kind="path", path=None) from None',
         "the folder is the path given, which the caller names when .path is None",
     ),
+    (
+        "chatbot/matching/speller.py",
+        "shortest = 1",
+        "each part has at least MIN_PART_LENGTH (3) letters: more than 0 and more than 1",
+    ),
+    (
+        "chatbot/matching/speller.py",
+        "len(word) / 4",
+        "edit distances are whole numbers: d <= n / 4 exactly when d <= n // 4",
+    ),
 ]
 
 

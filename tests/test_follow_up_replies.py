@@ -160,3 +160,18 @@ def test_a_question_asked_by_two_intents_with_the_same_answer_is_answered_as_typ
         "reset my password",
     )
     assert [alternative.intent for alternative in reply.alternatives] == ["forgot_password"]
+
+
+def test_tell_me_more_before_any_question_says_to_ask_one_first(bundled_bot):
+    reply = bundled_bot.conversation().ask("tell me more")
+    assert (reply.kind, reply.intent, reply.question) == ("notice", None, "tell me more")
+    assert reply.text == "Ask me a question first, then I can tell you more about it."
+
+
+def test_no_after_an_answer_keeps_the_no_as_typed_and_offers_the_runners_up(bundled_bot):
+    conversation = bundled_bot.conversation()
+    answer = conversation.ask("what is an llm")
+    reply = conversation.ask("no")
+    assert (reply.kind, reply.question, reply.context_used) == ("notice", "no", True)
+    assert reply.text == "Sorry about that. Could you ask it in other words?"
+    assert reply.alternatives == answer.alternatives

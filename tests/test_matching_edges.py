@@ -7,6 +7,7 @@ from chatbot import Bot, Intent, KnowledgeBase, Matcher
 from chatbot.matching.calibration import Calibration
 from chatbot.matching.index import MANY_QUESTIONS, WORDINGS_COMPARED
 from chatbot.matching.speller import MIN_JOINED_PART_LENGTH, Speller
+from chatbot.matching.text import normalized_words
 
 
 def test_the_longest_synonym_phrase_is_read_first(write_yaml):
@@ -31,6 +32,13 @@ def test_the_longest_synonym_phrase_is_read_first(write_yaml):
     )
     assert bot.ask("what is machine learning operations").intent == "mlops"
     assert bot.ask("what is machine learning").intent == "ml"
+
+
+def test_each_contraction_typed_without_its_apostrophe_is_expanded_on_its_own():
+    # Each is the only contraction in its question: none may rely on another to be read.
+    assert normalized_words("why wont my card work") == ["why", "will", "not", "my", "card", "work"]
+    assert normalized_words("i cant log in") == ["i", "can", "not", "log", "in"]
+    assert normalized_words("it aint working") == ["it", "is", "not", "working"]
 
 
 def test_two_words_typed_apart_are_joined_from_two_letters_each():

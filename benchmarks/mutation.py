@@ -130,6 +130,16 @@ EQUIVALENT: list[tuple[str, str, str]] = [
         "_closest_wordings::shared.get(offset, 1.0)",
         "every wording's total gets the extra 1.0 once, when first met: their order is the same",
     ),
+    (
+        "chatbot/matching/index.py",
+        "_many_of::if per_intent < FEW_QUESTIONS",
+        "at exactly FEW_QUESTIONS the log scale gives 0.0 too",
+    ),
+    (
+        "chatbot/matching/index.py",
+        "_many_of::if per_intent > MANY_QUESTIONS",
+        "at exactly MANY_QUESTIONS the log scale gives 1.0 too",
+    ),
 ]
 
 

@@ -51,8 +51,13 @@ def test_two_words_typed_apart_are_joined_from_two_letters_each():
 
 def test_an_intent_with_hundreds_of_wordings_is_matched_by_its_closest_one(write_yaml):
     # More wordings than are compared one by one, and many questions per intent: the regime
-    # where only the wordings sharing the question's rarest words are compared.
-    wordings = [f"where is my order {number}" for number in range(100, 340)]
+    # where only the wordings sharing the question's rarest words are compared ("137" is in
+    # two of them; "when" is a word of another intent only).
+    wordings = [
+        wording
+        for number in range(100, 340)
+        for wording in (f"where is my order {number}", f"has order {number} shipped yet")
+    ]
     assert len(wordings) > WORDINGS_COMPARED
     assert len(wordings) / 2 > MANY_QUESTIONS
     entries = "\n".join(f"      - {wording}" for wording in wordings)
@@ -66,6 +71,8 @@ def test_an_intent_with_hundreds_of_wordings_is_matched_by_its_closest_one(write
     )
     reply = bot.ask("where is my order 137?")
     assert (reply.intent, reply.matched_question) == ("track_order", "where is my order 137")
+    reply = bot.ask("when has order 137 shipped")
+    assert (reply.intent, reply.matched_question) == ("track_order", "has order 137 shipped yet")
     assert bot.ask("when do you open").intent == "opening"
 
 

@@ -48,10 +48,19 @@ def run_jobs(
         return [task(shared, job) for job in range(jobs)]
     global _shared, _task
     _shared, _task = shared, task
+    pool = multiprocessing.get_context("fork").Pool(workers)
     try:
-        with multiprocessing.get_context("fork").Pool(workers) as pool:
-            return pool.map(_run, range(jobs), chunksize=1)
+        results = pool.map(_run, range(jobs), chunksize=1)
+        # Workers that are done end on their own: SIGTERM (what `with Pool` sends) reaches
+        # signal handlers they inherited through the fork, and one such handler (a test
+        # runner's) kept a worker alive and the command waiting for it.
+        pool.close()
+        return results
+    except BaseException:
+        pool.terminate()
+        raise
     finally:
+        pool.join()
         _shared = _task = None
 
 

@@ -129,3 +129,30 @@ def test_a_single_intent_knowledge_base_still_scores():
     assert (coverage, known, reverse, wording) == (1.0, 1.0, 1.0, 1.0)
     assert characters == pytest.approx(1.0)
     assert answer == 0.0
+
+
+@pytest.mark.parametrize("wanted", [1, 2, 3, 10])
+def test_the_best_totals_found_by_bounds_are_the_best_of_all(wanted):
+    """For any terms, the intents the bounded search keeps include the `wanted` best of all,
+    with their exact totals: questions made of middling and common words, whose intents tie
+    and nearly tie by the hundred, are where a bound too tight would drop one."""
+    pruned = make_index(_many_intents(1500))
+    rng = random.Random(wanted)
+    terms_by_length = sorted(pruned.weights, key=lambda term: -len(pruned.weights[term]))
+    long_enough = [t for t in terms_by_length if len(pruned.weights[t]) > 20 and " " not in t]
+    checked = summed = every = 0
+    for _ in range(200):
+        terms = rng.sample(long_enough, rng.randint(3, 8))
+        if sum(len(pruned.weights[term]) for term in terms) <= index_module.PRUNE_POSTINGS:
+            continue
+        checked += 1
+        exact = pruned._accumulate(terms)
+        found = pruned._best_totals(terms, wanted)
+        best = sorted(exact, key=lambda intent: (-exact[intent], intent))[:wanted]
+        kept = sorted(found, key=lambda intent: (-found[intent], intent))[:wanted]
+        assert kept == best, terms
+        assert [found[intent] for intent in kept] == [exact[intent] for intent in best]
+        summed, every = summed + len(found), every + len(exact)
+    # The bounded path, not the plain sum, was what got compared, and it left intents out.
+    assert checked >= 60
+    assert summed < every / 2

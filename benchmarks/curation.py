@@ -32,6 +32,7 @@ sys.path.insert(0, str(REPO / "benchmarks"))
 
 from scale import DEFAULT_DATA, perturb  # noqa: E402
 
+from benchmarks.results import add_output_options, recorded  # noqa: E402
 from chatbot import Bot, Intent, KnowledgeBase  # noqa: E402
 from chatbot.curation.check import lint  # noqa: E402
 from chatbot.curation.parallel import cores  # noqa: E402
@@ -100,7 +101,8 @@ def time_check(knowledge: KnowledgeBase, what: str, workers: int) -> str:
     seconds, cpu = time.perf_counter() - start, cpu_seconds() - cpu
     processes = f"{workers} process{'es' if workers > 1 else ''}"
     return (
-        f"| check, {processes} | {what}: {questions:,} questions, {len(knowledge):,} intents "
+        f"| check, {processes} | {what}: {questions:,} questions, {len(knowledge):,} "
+        f"intent{'s' if len(knowledge) != 1 else ''} "
         f"| {len(findings):,} warnings | {seconds:.1f} | {cpu:.1f} |"
     )
 
@@ -121,7 +123,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         type=sizes,
         help="processes for check (default: %(default)s)",
     )
+    add_output_options(parser)
     args = parser.parse_args(argv)
+    with recorded(args.output, args.note):
+        return run(args)
+
+
+def run(args: argparse.Namespace) -> int:
     train = json.loads((args.data / "train.json").read_text("utf-8"))
     val = json.loads((args.data / "val.json").read_text("utf-8"))
     texts = list(dict.fromkeys(text for text, _ in [*train, *val]))

@@ -34,6 +34,7 @@ from chatbot.curation.parallel import chunks, run_jobs
 from chatbot.intents import Intent, KnowledgeBase
 from chatbot.loading.loader import read_intents
 from chatbot.loading.located import did_you_mean
+from chatbot.matching.index import shared_analysis
 from chatbot.matching.matcher import Match, Matcher
 from chatbot.matching.text import normalize
 
@@ -173,9 +174,11 @@ def check_intents(
             for error in result.errors
         )
         return CheckReport(errors, None)
-    matcher = Matcher(result.knowledge)
-    findings = tuple(lint(result.knowledge, folds=folds, matcher=matcher, workers=workers))
-    return CheckReport(findings, result.knowledge, (matcher.threshold, matcher.threshold_source))
+    with shared_analysis():
+        matcher = Matcher(result.knowledge)
+        findings = tuple(lint(result.knowledge, folds=folds, matcher=matcher, workers=workers))
+        threshold = (matcher.threshold, matcher.threshold_source)
+    return CheckReport(findings, result.knowledge, threshold)
 
 
 def lint(
@@ -191,6 +194,14 @@ def lint(
     base has at least PARALLEL_QUESTIONS questions (below that, starting them costs more than
     it saves); the warnings are the same either way.
     """
+    # A dozen indexes of nearly the same questions: each question is analysed once.
+    with shared_analysis():
+        return _lint(knowledge, folds, matcher, workers)
+
+
+def _lint(
+    knowledge: KnowledgeBase, folds: int, matcher: Matcher | None, workers: int
+) -> list[Finding]:
     if matcher is None:
         matcher = Matcher(knowledge)
     if sum(len(intent.questions) for intent in knowledge) < PARALLEL_QUESTIONS:

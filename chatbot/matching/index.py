@@ -12,11 +12,12 @@ several or at none.
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import heapq
 import math
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from itertools import islice
 from operator import itemgetter, neg
 
@@ -172,10 +173,58 @@ def _total(postings: Sequence[dict[int, float]], intent_index: int) -> float:
     return total
 
 
+# One question as the index reads it: its normalised words, those words with synonyms applied,
+# their stems (as a list and as a set), its features, and its words sorted.
+_Analysed = tuple[list[str], list[str], list[str], frozenset[str], list[str], str]
+
+
+class _Analyses:
+    """What `shared_analysis` remembers: questions and answers as one synonym table reads them."""
+
+    def __init__(self) -> None:
+        self.synonyms: Mapping[str, tuple[str, ...]] | None = None
+        self.questions: dict[str, _Analysed] = {}
+        self.answers: dict[str, frozenset[str]] = {}
+
+    def of(self, synonyms: Mapping[str, tuple[str, ...]]) -> _Analyses | None:
+        """Itself, when its analyses were made with these synonyms (or it has none yet)."""
+        if self.synonyms is None:
+            self.synonyms = synonyms
+        return self if synonyms == self.synonyms else None
+
+
+_shared: _Analyses | None = None
+
+
+@contextlib.contextmanager
+def shared_analysis() -> Iterator[None]:
+    """Within it, indexes built on knowledge bases with the same synonyms analyse each distinct
+    question and answer once (normalising, synonyms, stemming, word pairs), not once per index:
+    what `chatbot check` needs, which builds a dozen indexes of nearly the same questions. The
+    analysis is a function of the text and the synonyms alone (an index reads with the analyzer
+    of its knowledge base's synonyms), so the indexes are the same."""
+    global _shared
+    if _shared is not None:  # within an outer one: share its analyses
+        yield
+        return
+    _shared = _Analyses()
+    try:
+        yield
+    finally:
+        _shared = None
+
+
 def _sorted_words(words: Sequence[str]) -> str:
     # Sorting makes the character-level comparison ignore word order ("flight book" ~ "book
     # flight"), the same idea as rapidfuzz's token_sort_ratio, paid once per stored question.
     return " ".join(sorted(words))
+
+
+def _analyse(question: str, analyzer: Analyzer) -> _Analysed:
+    raw = normalized_words(question)
+    words = analyzer.apply_synonyms(raw)
+    stems = list(map(stem, words))
+    return raw, words, stems, frozenset(stems), features(stems), _sorted_words(words)
 
 
 class Index:
@@ -238,6 +287,9 @@ class Index:
         self.intent_rows: dict[int, dict[str, list[int]]] = {}
         self.answer_sets: list[frozenset[str]] = []
         intent_words: list[list[list[str]]] = []
+        shared = _shared.of(knowledge.synonyms) if _shared is not None else None
+        analysed = shared.questions if shared is not None else None
+        answers = shared.answers if shared is not None else None
         for intent_index, intent in enumerate(knowledge.intents):
             # All the intent's terms, counted once at the end: one Counter call per intent
             # rather than one per question (each call pays for a generic Mapping check).
@@ -246,17 +298,19 @@ class Index:
             questions_words: list[list[str]] = []
             self.intent_first_question.append(len(self.question_text))
             for question in intent.questions:
-                raw = normalized_words(question)
+                found = analysed.get(question) if analysed is not None else None
+                if found is None:
+                    found = _analyse(question, analyzer)
+                    if analysed is not None:
+                        analysed[question] = found
+                raw, words, stems, stem_set, terms, wording = found
                 vocabulary.update(raw)
-                words = analyzer.apply_synonyms(raw)
                 questions_words.append(words)
-                stems = list(map(stem, words))
                 self.question_stems.append(stems)
-                self.question_sets.append(frozenset(stems))
-                terms = features(stems)
+                self.question_sets.append(stem_set)
                 intent_terms += terms
                 question_terms.append((intent_index, terms))
-                wordings.append(_sorted_words(words))
+                wordings.append(wording)
                 self.question_text.append(question)
             intent_counts.append(Counter(intent_terms))
             self.intent_wordings.append(wordings)
@@ -270,9 +324,14 @@ class Index:
                         rows.setdefault(term, []).append(offset)
                 self.intent_rows[intent_index] = rows
             answer = " ".join(filter(None, (intent.answer, intent.more)))
-            self.answer_sets.append(
-                frozenset(map(stem, analyzer.apply_synonyms(normalized_words(answer))))
-            )
+            answer_terms = answers.get(answer) if answers is not None else None
+            if answer_terms is None:
+                answer_terms = frozenset(
+                    map(stem, analyzer.apply_synonyms(normalized_words(answer)))
+                )
+                if answers is not None:
+                    answers[answer] = answer_terms
+            self.answer_sets.append(answer_terms)
         self.words = frozenset(vocabulary)
         # With many questions per intent the n-grams weigh nothing: not worth building.
         self.ngrams = NgramProfiles(intent_words if _many(knowledge) < 1.0 else [])

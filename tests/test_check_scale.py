@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import os
+
+import pytest
+
 from chatbot import Intent, KnowledgeBase, Matcher
+from chatbot.curation.parallel import run_jobs
 from chatbot.matching.index import shared_analysis
 
 QUESTIONS = ["what is gen ai", "gen ai pricing", "how much does it cost", "is genai safe"]
@@ -34,3 +39,15 @@ def test_indexes_sharing_analysis_still_read_each_knowledge_base_with_its_own_sy
             nested = [_ranks(plain), _ranks(with_synonyms)]
     assert shared == alone
     assert nested == alone
+
+
+def _square(shared: int, job: int) -> int:
+    return shared * job * job
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_jobs_come_back_in_order_while_this_process_does_its_own_share(workers):
+    done = []
+    results = run_jobs(_square, 3, 7, workers, meanwhile=lambda: done.append(os.getpid()))
+    assert results == [3 * job * job for job in range(7)]
+    assert done == [os.getpid()]  # once, here

@@ -37,6 +37,7 @@ from chatbot.loading.located import did_you_mean
 from chatbot.matching.index import shared_analysis
 from chatbot.matching.matcher import Match, Matcher
 from chatbot.matching.text import normalize
+from chatbot.policy import DEFAULT_THRESHOLD
 
 PathLike = Union[str, "os.PathLike[str]"]
 
@@ -60,6 +61,9 @@ CONFUSABLE_MIN = 2
 FOLDS = 10
 # Knowledge bases with fewer questions are checked in one process (see `lint`).
 PARALLEL_QUESTIONS = 2000
+# The near-duplicate scan is cut into this many runs per worker: short jobs after the folds' long
+# ones, so that no worker is left with much to do while the others wait.
+RUNS_PER_WORKER = 4
 
 
 @dataclass(frozen=True)
@@ -206,7 +210,34 @@ def _lint(
         matcher = Matcher(knowledge)
     if sum(len(intent.questions) for intent in knowledge) < PARALLEL_QUESTIONS:
         workers = 1
-    verdicts = self_test(knowledge, folds=folds, threshold=matcher.threshold, workers=workers)
+    numbered = _numbered(knowledge)
+    count = max(1, min(folds, len(numbered)))
+    same, shared = _same_questions(knowledge)
+    asked = [
+        (intent, question)
+        for intent in knowledge
+        for question in intent.questions
+        if (intent.id, question) not in shared
+    ]
+    # The folds and the near-duplicate scan in one batch, the folds (the longest jobs) first and
+    # the scan cut into a few runs per worker so that the workers finish together, while this
+    # process calibrates the threshold: the jobs rank, and the threshold is applied here.
+    runs = chunks(
+        [question for _, question in asked],
+        max(1, min(workers * RUNS_PER_WORKER if workers > 1 else 1, len(asked))),
+    )
+    results = run_jobs(
+        _check_job,
+        (knowledge, numbered, count, matcher, runs),
+        count + len(runs),
+        workers,
+        meanwhile=lambda: matcher.threshold,
+    )
+    found: dict[int, tuple[str, float, str] | None] = {}
+    for fold in results[:count]:
+        found.update(fold)
+    verdicts = _verdicts(knowledge, numbered, found, matcher.threshold)
+    rankings = [ranked for run in results[count:] for ranked in run]
     confusable = list(confusable_warnings(verdicts))
     # An intent already named as confusable needs no second warning about its few wordings.
     named = {finding.intent for finding in confusable}
@@ -214,11 +245,22 @@ def _lint(
         *_reference_warnings(knowledge),
         *_size_warnings(knowledge),
         *(finding for finding in _thin_warnings(verdicts) if finding.intent not in named),
-        *_duplicate_warnings(knowledge, matcher, workers),
+        *_duplicate_warnings(knowledge, matcher.threshold, same, asked, rankings),
         *confusable,
     ]
     findings.sort(key=lambda found: (found.path or "", found.line or 0, found.message))
     return findings
+
+
+def _check_job(
+    shared: tuple[KnowledgeBase, list[tuple[int, int]], int, Matcher, list[Sequence[str]]],
+    job: int,
+) -> Any:
+    """One of `lint`'s jobs: a fold of the self-test, or a run of the near-duplicate scan."""
+    knowledge, numbered, count, matcher, runs = shared
+    if job < count:
+        return _fold((knowledge, numbered, count), job)
+    return _rank_all((matcher, runs), job - count)
 
 
 def _warning(intent: Intent, message: str) -> Finding:
@@ -304,9 +346,32 @@ def _size_warnings(knowledge: KnowledgeBase) -> Iterator[Finding]:
             )
 
 
+def _same_questions(
+    knowledge: KnowledgeBase,
+) -> tuple[list[tuple[Intent, str, Intent, str]], set[tuple[str, str]]]:
+    """Questions that two intents have (after normalisation), as (earlier intent and question,
+    later intent and question), and every (intent id, question) among them."""
+    seen: dict[str, tuple[Intent, str]] = {}
+    same: list[tuple[Intent, str, Intent, str]] = []
+    shared: set[tuple[str, str]] = set()
+    for intent in knowledge:
+        for question in intent.questions:
+            earlier = seen.setdefault(normalize(question), (intent, question))
+            if earlier[0].id != intent.id:
+                shared.update({(earlier[0].id, earlier[1]), (intent.id, question)})
+                same.append((earlier[0], earlier[1], intent, question))
+    return same, shared
+
+
 def _duplicate_warnings(
-    knowledge: KnowledgeBase, matcher: Matcher, workers: int = 1
+    knowledge: KnowledgeBase,
+    threshold: float,
+    same: list[tuple[Intent, str, Intent, str]],
+    asked: list[tuple[Intent, str]],
+    rankings: list[list[tuple[str, float, str]]],
 ) -> Iterator[Finding]:
+    """Warnings for the questions two intents share (`same`), then for those (`asked`) whose
+    ranking (from `_rank_all`) puts another intent close to their own."""
     position = {intent.id: index for index, intent in enumerate(knowledge.intents)}
     by_id = {intent.id: intent for intent in knowledge}
     reported: set[frozenset[tuple[str, str]]] = set()
@@ -321,28 +386,11 @@ def _duplicate_warnings(
             f"question '{other}' is {how} '{question}' in intent '{first.id}'{_where(first)}",
         )
 
-    seen: dict[str, tuple[Intent, str]] = {}
     # Questions another intent also has: the one warning about that says it all, so the
-    # near misses that follow from it (any rival now scores close) are not listed as well.
-    shared: set[tuple[str, str]] = set()
-    for intent in knowledge:
-        for question in intent.questions:
-            earlier = seen.setdefault(normalize(question), (intent, question))
-            if earlier[0].id != intent.id:
-                shared.update({(earlier[0].id, earlier[1]), (intent.id, question)})
-                yield report(earlier[0], earlier[1], intent, question, "the same as")
-    asked = [
-        (intent, question)
-        for intent in knowledge
-        for question in intent.questions
-        if (intent.id, question) not in shared
-    ]
-    jobs = max(1, min(workers, len(asked)))
-    runs = chunks([question for _, question in asked], jobs)
-    rankings = [
-        ranked for run in run_jobs(_rank_all, (matcher, runs), jobs, workers) for ranked in run
-    ]
-    threshold = matcher.threshold
+    # near misses that follow from it (any rival now scores close) are not listed as well
+    # (they are not in `asked`).
+    for earlier, earlier_question, intent, question in same:
+        yield report(earlier, earlier_question, intent, question, "the same as")
     for (intent, question), ranked in zip(asked, rankings, strict=True):
         own = next((score for intent_id, score, _ in ranked if intent_id == intent.id), 0.0)
         for intent_id, score, other in ranked:
@@ -399,33 +447,54 @@ def self_test(
     Returns:
         One verdict per question, in knowledge-base order.
     """
-    numbered = [
-        (intent_index, question_index)
-        for intent_index, intent in enumerate(knowledge.intents)
-        for question_index in range(len(intent.questions))
-    ]
+    numbered = _numbered(knowledge)
     count = max(1, min(folds, len(numbered)))
     if threshold is None:
         threshold = Matcher(knowledge).threshold
     found: dict[int, tuple[str, float, str] | None] = {}
-    for results in run_jobs(_fold, (knowledge, numbered, count, threshold), count, workers):
+    for results in run_jobs(_fold, (knowledge, numbered, count), count, workers):
         found.update(results)
+    return _verdicts(knowledge, numbered, found, threshold)
+
+
+def _numbered(knowledge: KnowledgeBase) -> list[tuple[int, int]]:
+    """Every question as (intent index, question index), in knowledge-base order."""
+    return [
+        (intent_index, question_index)
+        for intent_index, intent in enumerate(knowledge.intents)
+        for question_index in range(len(intent.questions))
+    ]
+
+
+def _verdicts(
+    knowledge: KnowledgeBase,
+    numbered: list[tuple[int, int]],
+    found: dict[int, tuple[str, float, str] | None],
+    threshold: float,
+) -> list[LeftOut]:
+    """The self-test's verdicts from each question's best match in its fold (see `_fold`):
+    matches below the threshold answer nothing."""
     by_id = {intent.id: intent for intent in knowledge}
     verdicts = []
     for number, (intent_index, question_index) in enumerate(numbered):
         intent = knowledge.intents[intent_index]
         best = found[number]
-        match = None if best is None else Match(by_id[best[0]], best[1], best[2], ())
+        match = (
+            None
+            if best is None or best[1] < threshold
+            else Match(by_id[best[0]], best[1], best[2], ())
+        )
         verdicts.append(LeftOut(intent, intent.questions[question_index], match))
     return verdicts
 
 
 def _fold(
-    shared: tuple[KnowledgeBase, list[tuple[int, int]], int, float], fold: int
+    shared: tuple[KnowledgeBase, list[tuple[int, int]], int], fold: int
 ) -> list[tuple[int, tuple[str, float, str] | None]]:
-    """One fold of the self-test: each held-out question's best match, as plain data (it may
-    come from another process, and it must not keep the fold's matcher alive)."""
-    knowledge, numbered, count, threshold = shared
+    """One fold of the self-test: each held-out question's best match, whatever its score, as
+    plain data (it may come from another process, and it must not keep the fold's matcher
+    alive)."""
+    knowledge, numbered, count = shared
     held = {numbered[number] for number in range(fold, len(numbered), count)}
     reduced = knowledge.replace(
         intents=tuple(
@@ -439,13 +508,15 @@ def _fold(
             for intent_index, intent in enumerate(knowledge.intents)
         ),
     )
-    matcher = Matcher(reduced, threshold=threshold)
+    # Ranking needs no threshold (the verdicts apply it): this one only keeps the matcher from
+    # calibrating its own.
+    matcher = Matcher(reduced, threshold=DEFAULT_THRESHOLD)
     results: list[tuple[int, tuple[str, float, str] | None]] = []
     for number in range(fold, len(numbered), count):
         intent_index, question_index = numbered[number]
-        match = matcher.match(knowledge.intents[intent_index].questions[question_index])
+        best = matcher.rank(knowledge.intents[intent_index].questions[question_index], limit=1)
         results.append(
-            (number, None if match is None else (match.intent.id, match.score, match.question))
+            (number, (best[0].intent.id, best[0].score, best[0].question) if best else None)
         )
     return results
 

@@ -30,27 +30,39 @@ def cores() -> int:
 
 
 def run_jobs(
-    task: Callable[[Any, int], Result], shared: Any, jobs: int, workers: int = 1
+    task: Callable[[Any, int], Result],
+    shared: Any,
+    jobs: int,
+    workers: int = 1,
+    meanwhile: Callable[[], object] | None = None,
 ) -> list[Result]:
     """`[task(shared, job) for job in range(jobs)]`, in up to `workers` forked processes.
 
     Args:
         task: a module-level function (workers find it by forking, not by pickling it).
         shared: what every job reads; never copied, never sent.
-        jobs: how many jobs there are, numbered from 0.
+        jobs: how many jobs there are, numbered from 0; workers take them in order, so the
+            longest first share out best.
         workers: processes to use; 1 (or a platform without fork) runs the jobs in turn here.
+        meanwhile: work for this process while the workers run the jobs (the jobs must not
+            need it; they do not see what it changes), or before them when they run here.
 
     Returns:
         The results in job order.
     """
     workers = min(workers, jobs)
     if workers <= 1 or "fork" not in multiprocessing.get_all_start_methods():
+        if meanwhile is not None:
+            meanwhile()
         return [task(shared, job) for job in range(jobs)]
     global _shared, _task
     _shared, _task = shared, task
     pool = multiprocessing.get_context("fork").Pool(workers)
     try:
-        results = pool.map(_run, range(jobs), chunksize=1)
+        running = pool.map_async(_run, range(jobs), chunksize=1)
+        if meanwhile is not None:
+            meanwhile()
+        results = running.get()
         # Workers that are done end on their own: SIGTERM (what `with Pool` sends) reaches
         # signal handlers they inherited through the fork, and one such handler (a test
         # runner's) kept a worker alive and the command waiting for it.

@@ -213,9 +213,10 @@ def _lint(
     numbered = _numbered(knowledge)
     count = max(1, min(folds, len(numbered)))
     same, shared = _same_questions(knowledge)
+    # With one intent there is no other for a question to be nearly the same as.
     asked = [
         (intent, question)
-        for intent in knowledge
+        for intent in (knowledge if len(knowledge.intents) > 1 else ())
         for question in intent.questions
         if (intent.id, question) not in shared
     ]

@@ -140,6 +140,61 @@ EQUIVALENT: list[tuple[str, str, str]] = [
         "_many_of::if per_intent > MANY_QUESTIONS",
         "at exactly MANY_QUESTIONS the log scale gives 1.0 too",
     ),
+    (
+        "chatbot/matching/index.py",
+        "_candidates::map(neg, totals), strict=None)",
+        "zip's strict only checks lengths: both sides walk the same dict",
+    ),
+    (
+        "chatbot/matching/index.py",
+        "_candidates::map(neg, totals), ))",
+        "zip's strict only checks lengths: both sides walk the same dict",
+    ),
+    (
+        "chatbot/matching/index.py",
+        "_candidates::if term in ceiling) or 2.0",
+        "unreachable: with nothing attainable no intent is a candidate, and search returns first",
+    ),
+    (
+        "chatbot/matching/index.py",
+        "_closest_wordings::range(None)",
+        "unreachable: a candidate intent always uses one of the query's known words",
+    ),
+    (
+        "chatbot/matching/index.py",
+        "_set_bounds::default=None)",
+        "unreachable: an index always has terms (an empty knowledge base is refused first)",
+    ),
+    (
+        "chatbot/matching/index.py",
+        "_inverse_frequencies::if idf or key_terms",
+        "unreachable: idf is empty only for an empty knowledge base, which is refused first",
+    ),
+    (
+        "chatbot/matching/index.py",
+        "familiarity::if total else 1.0",
+        "unreachable: a query without terms has no hits, so its familiarity is never read",
+    ),
+    (
+        "chatbot/matching/index.py",
+        "search::if (w_answer) or True else ()",
+        "the answer channel's value is multiplied by its weight w_answer, which is then 0",
+    ),
+    (
+        "chatbot/matching/index.py",
+        "_best_totals::if len(seeds) > wanted * SEED_SHARE",
+        "one more seed only raises the bar sooner; every intent that can reach it is still summed",
+    ),
+    (
+        "chatbot/matching/index.py",
+        "_best_totals::slack = BOUND_SLACK / (",
+        "both slacks are far above the rounding error of these sums and far below any gap",
+    ),
+    (
+        "chatbot/matching/index.py",
+        "_best_totals::if upper <= best[0] - slack",
+        "an intent whose bound equals the bar cannot beat the best it would have to beat",
+    ),
 ]
 
 

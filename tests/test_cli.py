@@ -94,7 +94,7 @@ def test_every_kind_of_reply_has_the_documented_json_keys(capsys, monkeypatch):
 def test_fallback_json_has_null_intent_and_offers_closest_questions(
     capsys, monkeypatch, bundled_bot
 ):
-    _, out, _ = run(capsys, monkeypatch, ["ask", "--json", "what's the weather in paris"])
+    _, out, _ = run(capsys, monkeypatch, ["ask", "--json", "llm pricing plans"])
     reply = json.loads(out)
     knowledge = bundled_bot.knowledge
     assert (reply["kind"], reply["intent"], reply["matched_question"]) == ("fallback", None, None)
@@ -104,8 +104,21 @@ def test_fallback_json_has_null_intent_and_offers_closest_questions(
     assert reply["score"] == reply["alternatives"][0]["score"]  # the closest one's score
     # One question of each of the closest entries, closest first.
     assert len(reply["suggestions"]) == 3
-    for suggestion, intent_id in zip(reply["suggestions"], closest, strict=False):
+    for suggestion, intent_id in zip(reply["suggestions"], closest[:3], strict=True):
         assert suggestion in knowledge.get(intent_id).questions
+
+
+def test_fallback_offers_the_first_questions_when_the_closest_share_only_grammar(
+    capsys, monkeypatch, bundled_bot
+):
+    # "what's the" is all the weather question has in common with any entry: the entries it
+    # ranks first are no closer to it than any other, so the bot offers its first questions.
+    _, out, _ = run(capsys, monkeypatch, ["ask", "--json", "what's the weather in paris"])
+    reply = json.loads(out)
+    assert reply["kind"] == "fallback"
+    assert reply["alternatives"]
+    first = [intent.questions[0] for intent in bundled_bot.knowledge.intents[:3]]
+    assert reply["suggestions"] == first
 
 
 def test_piped_lines_answer_in_order_and_skip_blank_lines(capsys, monkeypatch):

@@ -163,9 +163,13 @@ class Composer:
             offered=(first.intent.id, second.intent.id),
         )
 
-    def fallback(self, text: str, ranked: Sequence[Match]) -> Reply:
-        """The knowledge base's fallback, offering the closest questions (or its first ones)."""
-        closest = ranked[:SUGGESTIONS]
+    def fallback(
+        self, text: str, ranked: Sequence[Match], closest: Sequence[Match] | None = None
+    ) -> Reply:
+        """The knowledge base's fallback, offering the questions of the `closest` matches (by
+        default the best `ranked`), or when there are none, its first questions; `ranked` is
+        what the reply reports as its alternatives."""
+        closest = (ranked if closest is None else closest)[:SUGGESTIONS]
         if closest:
             offered = tuple(match.intent.id for match in closest)
             suggestions = tuple(match.question for match in closest)

@@ -364,7 +364,7 @@ def match_question(turn: Turn) -> Reply:
     threshold = turn.matcher.threshold
     ranked = turn.matcher.rank(turn.query, limit=ALTERNATIVES + 1)
     if not ranked or ranked[0].score < threshold:
-        return turn.compose.fallback(turn.text, ranked)
+        return _fall_back(turn, ranked)
     best = ranked[0]
     if len(ranked) > 1 and ranked[1].score >= threshold:
         second = ranked[1]
@@ -375,6 +375,14 @@ def match_question(turn: Turn) -> Reply:
         if gap < CLARIFY_MARGIN:
             return _when_close(turn, ranked)
     return turn.compose.answer(turn.text, best, ranked[1:])
+
+
+def _fall_back(turn: Turn, ranked: list[Match]) -> Reply:
+    """The fallback, offering as the closest questions only those of intents that share a
+    content word with the message: for "how do i bake bread", the bundled FAQ's "how do you
+    work" is close in grammar only, and its first questions say more about what it knows."""
+    related = [match for match in ranked if turn.matcher.shared_words(turn.query, match)]
+    return turn.compose.fallback(turn.text, ranked, closest=related)
 
 
 def _when_close(turn: Turn, ranked: list[Match]) -> Reply:
@@ -411,7 +419,7 @@ def _when_close(turn: Turn, ranked: list[Match]) -> Reply:
         others = [match for match in ranked if match is not covering[0]]
         return turn.compose.answer(turn.text, covering[0], others)
     if not turn.matcher.shared_words(turn.query, first, second):
-        return turn.compose.fallback(turn.text, ranked)
+        return _fall_back(turn, ranked)
     if second.score < turn.matcher.threshold + CLARIFY_ABOVE:
         return turn.compose.answer(turn.text, first, ranked[1:])
     return turn.compose.clarify(turn.text, ranked)

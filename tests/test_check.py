@@ -133,6 +133,22 @@ def test_references_that_point_nowhere_and_thin_intents(write_yaml):
     ]
 
 
+def test_an_entry_of_one_question_that_its_answer_does_not_reach(write_yaml):
+    path = write_yaml(
+        "intents:\n"
+        "  - id: vpn\n    questions: [how do i connect to the vpn, vpn not working]\n"
+        "    answer: Install the client from the portal.\n"
+        "  - id: two_factor\n    questions: [how do i turn on two factor authentication]\n"
+        "    answer: Open Settings, then Security.\n"
+    )
+    thin = [line for line in messages(check_intents(path)) if "intent 'two_factor'" in line]
+    assert thin == [
+        f"{path}:5: warning: intent 'two_factor': only 1 question, and with 'how do i turn on "
+        "two factor authentication' left out, its answer does not reach it (asked, it gets no "
+        "answer); add the wordings people use"
+    ]
+
+
 def test_empty_and_overlong_answers():
     questions = ("how do i get a refund", "can i return an item", "i want my money back")
     knowledge = KnowledgeBase.of(

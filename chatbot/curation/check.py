@@ -326,11 +326,15 @@ def _thin_warnings(verdicts: list[LeftOut]) -> Iterator[Finding]:
             if example.match is not None
             else "gets no answer"
         )
-        others = "its other wordings and its answer" if len(intent.questions) > 1 else "its answer"
+        others = (
+            "its other wordings and its answer do"
+            if len(intent.questions) > 1
+            else "its answer does"
+        )
         yield _warning(
             intent,
             f"only {_plural(len(intent.questions), 'question')}, and with '{example.question}' "
-            f"left out, {others} do not reach it (asked, it {went}); add the wordings people "
+            f"left out, {others} not reach it (asked, it {went}); add the wordings people "
             "use",
         )
 

@@ -398,12 +398,15 @@ class Index:
         # Terms in the order the loop below first meets them, as document_frequency has them.
         weights: dict[str, dict[int, float]] = {term: {} for term in document_frequency}
         norms = [K1 * (1.0 - B + B * length / average) for length in lengths]
-        for intent_index, counts in enumerate(intent_counts):
-            norm = norms[intent_index]
+        # The same products in the same order as idf * count * (K1 + 1) / (count + norm), with
+        # the constant and the pairs' scale looked up once (this loop meets every posting).
+        saturation = K1 + 1.0
+        pair_weight = PAIR_WEIGHT
+        for intent_index, (norm, counts) in enumerate(zip(norms, intent_counts, strict=True)):
             for term, count in counts.items():
-                weight = idf[term] * count * (K1 + 1.0) / (count + norm)
+                weight = idf[term] * count * saturation / (count + norm)
                 if " " in term:
-                    weight *= PAIR_WEIGHT
+                    weight *= pair_weight
                 weights[term][intent_index] = weight
         self.weights = weights
         return norms

@@ -18,8 +18,9 @@ import heapq
 import math
 from collections import Counter
 from collections.abc import Iterator, Mapping, Sequence
-from itertools import islice
-from operator import itemgetter, neg
+from functools import reduce
+from itertools import islice, repeat
+from operator import add, itemgetter, neg
 
 from rapidfuzz import fuzz, process
 
@@ -165,12 +166,9 @@ def _familiarity_weight(term: str) -> float:
 def _total(postings: Sequence[dict[int, float]], intent_index: int) -> float:
     """An intent's total over some terms' postings, summed in their order as `_accumulate` does
     (the same rounding, so the same ties)."""
-    total = 0.0
-    for found in postings:
-        weight = found.get(intent_index)
-        if weight is not None:
-            total += weight
-    return total
+    # Plain additions left to right in C (not `sum`, which compensates rounding on Python
+    # 3.12+); a term the intent lacks adds 0.0, which leaves any total as it was.
+    return reduce(add, map(dict.get, postings, repeat(intent_index), repeat(0.0)), 0.0)
 
 
 # One question as the index reads it: its normalised words, those words with synonyms applied,
@@ -400,12 +398,15 @@ class Index:
         # Terms in the order the loop below first meets them, as document_frequency has them.
         weights: dict[str, dict[int, float]] = {term: {} for term in document_frequency}
         norms = [K1 * (1.0 - B + B * length / average) for length in lengths]
-        for intent_index, counts in enumerate(intent_counts):
-            norm = norms[intent_index]
+        # The same products in the same order as idf * count * (K1 + 1) / (count + norm), with
+        # the constant and the pairs' scale looked up once (this loop meets every posting).
+        saturation = K1 + 1.0
+        pair_weight = PAIR_WEIGHT
+        for intent_index, (norm, counts) in enumerate(zip(norms, intent_counts, strict=True)):
             for term, count in counts.items():
-                weight = idf[term] * count * (K1 + 1.0) / (count + norm)
+                weight = idf[term] * count * saturation / (count + norm)
                 if " " in term:
-                    weight *= PAIR_WEIGHT
+                    weight *= pair_weight
                 weights[term][intent_index] = weight
         self.weights = weights
         return norms
@@ -518,18 +519,12 @@ class Index:
         # The left-out terms that could add the most are looked up first.
         skipped.sort(key=itemgetter(0), reverse=True)
         # The candidates in order of what they could reach, each summed exactly until none
-        # left can reach the `wanted`-th best total found.
+        # left can reach the `wanted`-th best total found. (Which of those with equal bounds
+        # comes first does not matter: the walk stops only at bounds below every total kept;
+        # so the intents are sorted by a key read in C, not as (bound, intent) pairs.)
         heapq.heapify(best)
-        cut = bar - slack - rest
-        reach = sorted(
-            [
-                (total + rest, intent_index)
-                for intent_index, total in partial.items()
-                if total >= cut
-            ],
-            reverse=True,
-        )
-        for bound, intent_index in reach:
+        for intent_index in sorted(partial, key=partial.__getitem__, reverse=True):
+            bound = partial[intent_index] + rest
             if bound < best[0] - slack:
                 break
             if intent_index in totals:

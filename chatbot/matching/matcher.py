@@ -324,7 +324,9 @@ class Matcher:
         if not hits:
             return []
         mentions = by_entity(query.mentions)
-        slot_points = [self._slot_points(hit, mentions) for hit in hits]
+        # Slots score only against entity values the question names: naming none, it needs no
+        # intent's slots (working those out reads every question of the intent).
+        slot_points = [self._slot_points(hit, mentions) if mentions else [] for hit in hits]
         evidence = [
             hit.score + sum(points for _, points in slots)
             for hit, slots in zip(hits, slot_points, strict=True)

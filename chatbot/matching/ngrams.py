@@ -34,10 +34,21 @@ def word_ngrams(word: str) -> tuple[str, ...]:
     )
 
 
-@lru_cache(maxsize=256)
-def _tf(count: int) -> float:
-    """The weight of an n-gram seen `count` times (sublinear: the tenth adds little)."""
-    return 1.0 + math.log(count)
+# The weight of an n-gram seen `count` times is 1 + log(count) (sublinear: the tenth adds
+# little), read from this table: a list lookup per n-gram costs less than a call, even a cached
+# one (a quarter of the time of making a profile).
+_tf_table: list[float] = [0.0]
+
+
+def _tf_up_to(largest: int) -> list[float]:
+    """The table of n-gram weights by count, long enough for counts up to `largest`."""
+    global _tf_table
+    table = _tf_table
+    if len(table) <= largest:
+        # Replaced whole, never grown in place: a thread still reading the old one is unaffected.
+        table = [0.0, *(1.0 + math.log(count) for count in range(1, 2 * largest + 1))]
+        _tf_table = table
+    return table
 
 
 def _counts(words: Iterable[str]) -> Counter[str]:
@@ -77,10 +88,14 @@ class NgramProfiles:
         # map, zip and dict run in C: no Python frame per n-gram (this is most of the cost of
         # a knowledge base's first questions, while profiles are being made). An intent's own
         # n-grams are all `known` to idf: only a query's need sifting.
-        grams = list(counts) if known else [gram for gram in counts if gram in self.idf]
-        values = list(
-            map(mul, map(self.idf.__getitem__, grams), map(_tf, map(counts.__getitem__, grams)))
-        )
+        tf = _tf_up_to(max(counts.values(), default=0)).__getitem__
+        if known:
+            grams = list(counts)
+            found = map(tf, counts.values())
+        else:
+            grams = [gram for gram in counts if gram in self.idf]
+            found = map(tf, map(counts.__getitem__, grams))
+        values = list(map(mul, map(self.idf.__getitem__, grams), found))
         norm = math.sqrt(sum(map(mul, values, values))) or 1.0
         return dict(zip(grams, map((1.0 / norm).__mul__, values), strict=True))
 

@@ -55,14 +55,9 @@ NEAR_MARGIN = 3.0
 # out in turn, go to the same other intent (and at least CONFUSABLE_MIN of them do).
 CONFUSABLE_SHARE = 0.25
 CONFUSABLE_MIN = 2
-# The leave-one-out self-test rebuilds the matcher once per fold, each fold leaving out every
-# FOLDS-th question. With folds >= the number of questions it is exact leave-one-out; ten
-# folds reach the same verdicts at a fraction of the cost (see benchmarks/check_selftest.py).
-FOLDS = 10
 # Knowledge bases with fewer questions are checked in one process (see `lint`).
 PARALLEL_QUESTIONS = 2000
-# The near-duplicate scan is cut into this many runs per worker: short jobs after the folds' long
-# ones, so that no worker is left with much to do while the others wait.
+# The questions are cut into this many runs per worker, so that the workers finish together.
 RUNS_PER_WORKER = 4
 
 
@@ -158,14 +153,11 @@ def _plural(count: int, noun: str) -> str:
     return f"{count} {noun}{'' if count == 1 else 's'}"
 
 
-def check_intents(
-    *paths: PathLike | Iterable[PathLike], folds: int = FOLDS, workers: int = 1
-) -> CheckReport:
+def check_intents(*paths: PathLike | Iterable[PathLike], workers: int = 1) -> CheckReport:
     """Load intent files and report every error, or, when they load, every warning.
 
     Args:
         *paths: files and folders, as for `load_intents`.
-        folds: folds of the leave-one-out self-test (see `self_test`).
         workers: processes to share the work between on a large knowledge base (see `lint`).
 
     Returns:
@@ -180,17 +172,13 @@ def check_intents(
         return CheckReport(errors, None)
     with shared_analysis():
         matcher = Matcher(result.knowledge)
-        findings = tuple(lint(result.knowledge, folds=folds, matcher=matcher, workers=workers))
+        findings = tuple(lint(result.knowledge, matcher=matcher, workers=workers))
         threshold = (matcher.threshold, matcher.threshold_source)
     return CheckReport(findings, result.knowledge, threshold)
 
 
 def lint(
-    knowledge: KnowledgeBase,
-    *,
-    folds: int = FOLDS,
-    matcher: Matcher | None = None,
-    workers: int = 1,
+    knowledge: KnowledgeBase, *, matcher: Matcher | None = None, workers: int = 1
 ) -> list[Finding]:
     """The warnings for a knowledge base that loaded, sorted by file, line and message.
 
@@ -198,47 +186,52 @@ def lint(
     base has at least PARALLEL_QUESTIONS questions (below that, starting them costs more than
     it saves); the warnings are the same either way.
     """
-    # A dozen indexes of nearly the same questions: each question is analysed once.
+    # Calibrating the threshold builds a few indexes of nearly the same questions: each
+    # question is analysed once.
     with shared_analysis():
-        return _lint(knowledge, folds, matcher, workers)
+        return _lint(knowledge, matcher, workers)
 
 
-def _lint(
-    knowledge: KnowledgeBase, folds: int, matcher: Matcher | None, workers: int
-) -> list[Finding]:
+def _lint(knowledge: KnowledgeBase, matcher: Matcher | None, workers: int) -> list[Finding]:
     if matcher is None:
         matcher = Matcher(knowledge)
     if sum(len(intent.questions) for intent in knowledge) < PARALLEL_QUESTIONS:
         workers = 1
     numbered = _numbered(knowledge)
-    count = max(1, min(folds, len(numbered)))
     same, shared = _same_questions(knowledge)
     # With one intent there is no other for a question to be nearly the same as.
-    asked = [
-        (intent, question)
-        for intent in (knowledge if len(knowledge.intents) > 1 else ())
+    scanned = [
+        len(knowledge.intents) > 1 and (intent.id, question) not in shared
+        for intent in knowledge
         for question in intent.questions
-        if (intent.id, question) not in shared
     ]
-    # The folds and the near-duplicate scan in one batch, the folds (the longest jobs) first and
-    # the scan cut into a few runs per worker so that the workers finish together, while this
-    # process calibrates the threshold: the jobs rank, and the threshold is applied here.
+    # Each question is asked twice: left out (the self-test) and as stored (the near-duplicate
+    # scan), in runs shared by the workers, while this process calibrates the threshold: the
+    # jobs rank, and the threshold is applied here.
     runs = chunks(
-        [question for _, question in asked],
-        max(1, min(workers * RUNS_PER_WORKER if workers > 1 else 1, len(asked))),
+        list(range(len(numbered))),
+        max(1, min(workers * RUNS_PER_WORKER if workers > 1 else 1, len(numbered))),
     )
     results = run_jobs(
         _check_job,
-        (knowledge, numbered, count, matcher, runs),
-        count + len(runs),
+        (knowledge, numbered, scanned, matcher, runs),
+        len(runs),
         workers,
         meanwhile=lambda: matcher.threshold,
     )
     found: dict[int, tuple[str, float, str] | None] = {}
-    for fold in results[:count]:
-        found.update(fold)
+    rankings = []
+    for run in results:
+        for number, best, ranked in run:
+            found[number] = best
+            if ranked is not None:
+                rankings.append(ranked)
     verdicts = _verdicts(knowledge, numbered, found, matcher.threshold)
-    rankings = [ranked for run in results[count:] for ranked in run]
+    asked = [
+        (knowledge.intents[intent_index], knowledge.intents[intent_index].questions[position])
+        for (intent_index, position), scan in zip(numbered, scanned, strict=True)
+        if scan
+    ]
     confusable = list(confusable_warnings(verdicts))
     # An intent already named as confusable needs no second warning about its few wordings.
     named = {finding.intent for finding in confusable}
@@ -254,14 +247,28 @@ def _lint(
 
 
 def _check_job(
-    shared: tuple[KnowledgeBase, list[tuple[int, int]], int, Matcher, list[Sequence[str]]],
-    job: int,
-) -> Any:
-    """One of `lint`'s jobs: a fold of the self-test, or a run of the near-duplicate scan."""
-    knowledge, numbered, count, matcher, runs = shared
-    if job < count:
-        return _fold((knowledge, numbered, count), job)
-    return _rank_all((matcher, runs), job - count)
+    shared: tuple[KnowledgeBase, list[tuple[int, int]], list[bool], Matcher, list[Sequence[int]]],
+    run: int,
+) -> list[tuple[int, tuple[str, float, str] | None, list[tuple[str, float, str]] | None]]:
+    """One of `lint`'s jobs: for each question of a run (numbered as by `_numbered`), its best
+    match when left out, and, if it is `scanned` for near duplicates, its five best matches as
+    stored; as plain data, since it may come from another process."""
+    knowledge, numbered, scanned, matcher, runs = shared
+    results = []
+    for number in runs[run]:
+        intent_index, position = numbered[number]
+        intent = knowledge.intents[intent_index]
+        best = matcher.rank_left_out(intent.id, position, limit=1)
+        ranked = None
+        if scanned[number]:
+            ranked = [
+                (match.intent.id, match.score, match.question)
+                for match in matcher.rank(intent.questions[position], limit=5)
+            ]
+        results.append(
+            (number, (best[0].intent.id, best[0].score, best[0].question) if best else None, ranked)
+        )
+    return results
 
 
 def _warning(intent: Intent, message: str) -> Finding:
@@ -414,51 +421,50 @@ def _duplicate_warnings(
             )
 
 
-def _rank_all(
-    shared: tuple[Matcher, list[Sequence[str]]], run: int
-) -> list[list[tuple[str, float, str]]]:
-    """The five best matches of each question of one run, as (intent id, score, question)."""
-    matcher, runs = shared
-    return [
-        [
-            (match.intent.id, match.score, match.question)
-            for match in matcher.rank(question, limit=5)
-        ]
-        for question in runs[run]
-    ]
-
-
 def self_test(
     knowledge: KnowledgeBase,
     *,
-    folds: int = FOLDS,
+    folds: int | None = None,
     threshold: float | None = None,
     workers: int = 1,
 ) -> list[LeftOut]:
     """Leave each question out in turn and see which intent answers it then.
 
-    The matcher is rebuilt once per fold, without every `folds`-th question (numbered across
-    the knowledge base), and each left-out question is asked of the matcher built without it.
-    With `folds` at least the number of questions this is exact leave-one-out; fewer folds
-    also drop a few other intents' questions at the same time, which rarely changes a verdict.
+    By default each question is asked of the one matcher as if it were not stored (see
+    `Matcher.rank_left_out`), which is what `lint` does. With `folds`, the matcher is rebuilt
+    instead, once per fold, without every `folds`-th question (numbered across the knowledge
+    base): with `folds` at least the number of questions this is exact leave-one-out, the
+    reference `benchmarks/check_selftest.py` measures the default against.
 
     Args:
         knowledge: the knowledge base to test.
-        folds: how many matchers to build.
+        folds: how many matchers to build, or None for none but the one.
         threshold: the threshold the left-out questions must reach (default: the knowledge
             base's own, calibrated once on the whole of it, not on each reduced copy).
-        workers: processes to run the folds in (see `chatbot.curation.parallel`).
+        workers: processes to share the work (see `chatbot.curation.parallel`).
 
     Returns:
         One verdict per question, in knowledge-base order.
     """
     numbered = _numbered(knowledge)
+    found: dict[int, tuple[str, float, str] | None] = {}
+    if folds is None:
+        matcher = Matcher(knowledge)
+        if threshold is None:
+            threshold = matcher.threshold
+        runs = chunks(list(range(len(numbered))), max(1, min(workers, len(numbered))))
+        scanned = [False] * len(numbered)
+        for run in run_jobs(
+            _check_job, (knowledge, numbered, scanned, matcher, runs), len(runs), workers
+        ):
+            found.update((number, best) for number, best, _ in run)
+        return _verdicts(knowledge, numbered, found, threshold)
     count = max(1, min(folds, len(numbered)))
     if threshold is None:
         threshold = Matcher(knowledge).threshold
-    found: dict[int, tuple[str, float, str] | None] = {}
-    for results in run_jobs(_fold, (knowledge, numbered, count), count, workers):
-        found.update(results)
+    with shared_analysis():
+        for results in run_jobs(_fold, (knowledge, numbered, count), count, workers):
+            found.update(results)
     return _verdicts(knowledge, numbered, found, threshold)
 
 

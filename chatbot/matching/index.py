@@ -21,6 +21,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from functools import reduce
 from itertools import islice, repeat
 from operator import add, itemgetter, neg
+from typing import TYPE_CHECKING
 
 from rapidfuzz import fuzz, process
 
@@ -32,6 +33,9 @@ from chatbot.matching.ngrams import NgramProfiles
 from chatbot.matching.query import Query, features
 from chatbot.matching.text import Analyzer, normalized_words, stem
 from chatbot.records import Record, set_field
+
+if TYPE_CHECKING:
+    from chatbot.matching.left_out import Without
 
 # BM25 term-frequency saturation and length normalisation, intents taken as documents.
 K1 = 3.0
@@ -439,18 +443,40 @@ class Index:
         total = sum(weights)
         self.channel_weights = tuple(weight / total for weight in weights)
 
-    def _candidates(self, query: Query, limit: int) -> tuple[list[int], dict[int, float], float]:
-        """The intents worth scoring, their BM25 totals, and the most the query could score."""
+    def _candidates(
+        self, query: Query, limit: int, without: Without | None = None
+    ) -> tuple[list[int], dict[int, float], float]:
+        """The intents worth scoring, their BM25 totals, and the most the query could score
+        (read through `without`, when given: see `chatbot.matching.left_out`)."""
         weights = self.weights
         # The most the query could score: every feature at its best weight in any intent.
         # (Words the knowledge base never uses count in `familiarity`, not here: the evidence
         # for an intent is how well it explains what the knowledge base can read.)
         ceiling = self.ceiling
-        attainable = sum(ceiling[term] for term in query.features if term in ceiling) or 1.0
-        rare = [term for term in query.features if term in weights and term not in self.common]
-        common = [term for term in query.features if term in self.common]
+        found = query.features
+        if without is None:
+            attainable = sum(ceiling[term] for term in found if term in ceiling) or 1.0
+        else:
+            found = tuple(term for term in found if term not in without.gone_features)
+            changed = without.ceilings
+            attainable = (
+                sum(changed.get(term, ceiling[term]) for term in found if term in ceiling) or 1.0
+            )
+        rare = [term for term in found if term in weights and term not in self.common]
+        common = [term for term in found if term in self.common]
         wanted = max(limit, self.candidates)
-        totals = self._best_totals(rare or common, wanted)
+        if without is None:
+            totals = self._best_totals(rare or common, wanted)
+        else:
+            # One more than wanted: the question's own intent may fall behind without it.
+            totals = self._best_totals(rare or common, wanted + 1)
+            own, own_weights = without.intent_index, without.own_weights
+            if own in totals:
+                kept = [own_weights[term] for term in rare or common if term in own_weights]
+                if kept:
+                    totals[own] = reduce(add, kept, 0.0)
+                else:
+                    del totals[own]
         # The `wanted` best by total, ties to the intent declared first (what sorting by
         # (-total, index) and cutting would give, without sorting every intent in the running;
         # (total, -index) pairs compare in C, where a key function would cost a call each).
@@ -461,6 +487,11 @@ class Index:
                 postings = weights[term]
                 for intent_index in candidates:
                     totals[intent_index] += postings.get(intent_index, 0.0)
+            if without is not None and without.intent_index in candidates:
+                own = without.intent_index
+                totals[own] = reduce(
+                    add, (without.own_weights.get(term, 0.0) for term in rare + common), 0.0
+                )
         return candidates, totals, attainable
 
     def _best_totals(self, terms: list[str], wanted: int) -> dict[int, float]:
@@ -557,46 +588,59 @@ class Index:
         weight = self.unknown_word_weight
         return weight * FUNCTION_WORD_WEIGHT if term in FUNCTION_WORDS else weight
 
-    def familiarity(self, query: Query) -> Familiarity:
-        """How well the knowledge base knows the query's words (see `Familiarity`)."""
+    def familiarity(self, query: Query, without: Without | None = None) -> Familiarity:
+        """How well the knowledge base knows the query's words (see `Familiarity`), read
+        through `without` when given (see `chatbot.matching.left_out`)."""
         # Each distinct word counts once, whatever its rarity (a FAQ about LLMs uses "llm" in
         # every entry, and it is still the surest sign of a question about its subject), but a
         # function word or a word of one or two letters counts FUNCTION_WORD_WEIGHT.
         unique = set(query.terms)
-        asked = self.asked_words
+        asked = set(unique & self.asked_words)
+        known = set(unique & self.word_weight.keys())
+        ceiling = self.ceiling
+        held_terms = [term for term in query.features if term in ceiling]
+        changed: dict[str, float] = {}
+        if without is not None:
+            asked -= without.unasked_words
+            known -= without.gone_words
+            held_terms = [term for term in held_terms if term not in without.gone_features]
+            changed = without.ceilings
         weight = _familiarity_weight
         total = sum(map(weight, unique))
         # Words only the answers use count half: answers hold many words people never ask with.
-        known_weight = sum(
-            weight(term) for term in unique if term in asked
-        ) + ANSWER_WORD_SHARE * sum(
-            weight(term) for term in unique if term not in asked and term in self.word_weight
-        )
+        known_weight = sum(map(weight, asked)) + ANSWER_WORD_SHARE * sum(map(weight, known - asked))
         # Terms and pairs the index holds, against those it does not, each of those weighing
         # like a rare word at full strength: strong evidence of another subject.
-        ceiling = self.ceiling
-        held = sum(ceiling[term] for term in query.features if term in ceiling)
+        held = sum(changed.get(term, ceiling[term]) for term in held_terms)
         missing = self.missing_weight * sum(
-            PAIR_WEIGHT if " " in term else 1.0 for term in query.features if term not in ceiling
+            PAIR_WEIGHT if " " in term else 1.0
+            for term in set(query.features).difference(held_terms)
         )
         return Familiarity(
             known_weight / total if total else 0.0,
             held / (held + missing) if held + missing else 0.0,
             len(query.words),
-            sum(_familiarity_weight(term) == 1.0 for term in unique if term in self.word_weight),
+            sum(_familiarity_weight(term) == 1.0 for term in known),
             len(self.question_text) / max(self.intent_count, 1),
             sum(_familiarity_weight(term) == 1.0 for term in unique),
         )
 
-    def search(self, query: Query, limit: int) -> list[Hit]:
-        """Score intents for a query; best first, at most `limit`, only those sharing a term."""
+    def search(self, query: Query, limit: int, without: Without | None = None) -> list[Hit]:
+        """Score intents for a query; best first, at most `limit`, only those sharing a term.
+        With `without`, as if one stored question were not there (see
+        `chatbot.matching.left_out`)."""
         if not query.features or limit <= 0:
             return []
-        candidates, totals, attainable = self._candidates(query, limit)
+        candidates, totals, attainable = self._candidates(query, limit, without)
         if not candidates:
             return []
         word_weight = self.word_weight
         known = {term: word_weight[term] for term in query.terms if term in word_weight}
+        own, skipped = -1, -1
+        if without is not None:
+            own, skipped = without.intent_index, without.offset
+            for term in without.gone_words:
+                known.pop(term, None)
         # A set, not the dict's keys view: `frozenset & keys` walks the whole frozenset, and
         # an intent's word set can be large; `frozenset & set` walks the smaller side.
         known_terms = set(known)
@@ -613,7 +657,10 @@ class Index:
         hits = []
         for intent_index in candidates:
             first = self.intent_first_question[intent_index]
-            closest = self._closest_wordings(intent_index, wording, known, compared)
+            mine = intent_index == own
+            closest = self._closest_wordings(
+                intent_index, wording, known, compared, skipped if mine else -1
+            )
             wording_similarity, position = (closest[0][1], closest[0][2]) if closest else (0.0, 0)
             # The stored question whose words the query covers best (the closest by characters
             # on a tie) is the one it matched.
@@ -624,14 +671,21 @@ class Index:
                     part = math.fsum(map(weigh, shared)) / self.question_totals[first + offset]
                     if part > reverse:
                         reverse, position = part, offset
-            used = self.intent_sets[intent_index] & known_terms
+            used = (
+                without.own_words
+                if mine and without is not None
+                else self.intent_sets[intent_index]
+            ) & known_terms
             answered = (self.answer_sets[intent_index] & known_terms) - used if w_answer else ()
+            profile = without.own_profile if mine and without is not None else None
             channels = (
                 totals[intent_index] / attainable,
                 math.fsum(map(weigh, used)) / known_total,
                 reverse,
                 math.fsum(map(weigh, answered)) / all_total,
-                self.ngrams.similarity(ngram_vector, intent_index) if ngram_vector else 0.0,
+                self.ngrams.similarity(ngram_vector, intent_index, profile)
+                if ngram_vector
+                else 0.0,
                 wording_similarity / 100.0,
             )
             score = 100.0 * (
@@ -657,16 +711,29 @@ class Index:
         return hits[:limit]
 
     def _closest_wordings(
-        self, intent_index: int, wording: str, known: dict[str, float], limit: int
+        self,
+        intent_index: int,
+        wording: str,
+        known: dict[str, float],
+        limit: int,
+        skipped: int = -1,
     ) -> list[tuple[str, float, int]]:
         """The intent's stored wordings closest to the query's by characters, as rapidfuzz's
-        (wording, similarity, offset in the intent). An intent with more than
-        WORDINGS_COMPARED questions has only those sharing the query's rarest words compared,
-        so one huge intent costs no more than a few ordinary ones."""
+        (wording, similarity, offset in the intent), the one at offset `skipped` left out. An
+        intent with more than WORDINGS_COMPARED questions has only those sharing the query's
+        rarest words compared, so one huge intent costs no more than a few ordinary ones."""
         wordings = self.intent_wordings[intent_index]
         rows = self.intent_rows.get(intent_index)
         if rows is None:
-            return process.extract(wording, wordings, scorer=fuzz.ratio, limit=limit)
+            if skipped < 0:
+                return process.extract(wording, wordings, scorer=fuzz.ratio, limit=limit)
+            kept = wordings[:skipped] + wordings[skipped + 1 :]
+            return [
+                (text, similarity, position + (position >= skipped))
+                for text, similarity, position in process.extract(
+                    wording, kept, scorer=fuzz.ratio, limit=limit
+                )
+            ]
         shared: dict[int, float] = {}
         for term in sorted(known, key=known.__getitem__, reverse=True):
             using = rows.get(term, ())
@@ -676,10 +743,14 @@ class Index:
             weight = known[term]
             for offset in using:
                 shared[offset] = shared.get(offset, 0.0) + weight
+            shared.pop(skipped, None)
             if len(shared) >= WORDINGS_COMPARED:
                 break
-        offsets = heapq.nlargest(WORDINGS_COMPARED, shared, key=shared.__getitem__) or list(
-            range(WORDINGS_COMPARED)
+        offsets = (
+            heapq.nlargest(WORDINGS_COMPARED, shared, key=shared.__getitem__)
+            or [offset for offset in range(WORDINGS_COMPARED + 1) if offset != skipped][
+                :WORDINGS_COMPARED
+            ]
         )
         found = process.extract(
             wording, [wordings[offset] for offset in offsets], scorer=fuzz.ratio, limit=limit

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from collections import Counter
 from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING
 
 from chatbot.intents import Intent, KnowledgeBase
 from chatbot.matching.calibration import (
@@ -26,6 +27,9 @@ from chatbot.matching.speller import Speller
 from chatbot.matching.text import Analyzer, normalized_words, stem
 from chatbot.policy import DEFAULT_THRESHOLD
 from chatbot.records import Record, set_field
+
+if TYPE_CHECKING:
+    from chatbot.matching.left_out import LeaveOneOut, Without
 
 __all__ = ["DEFAULT_THRESHOLD", "Match", "Matcher"]
 
@@ -153,6 +157,7 @@ class Matcher:
     _reader: QueryReader
     _slots: dict[int, dict[str, str]]
     _positions: dict[str, int]
+    _leave_one_out: LeaveOneOut | None
 
     def __setattr__(self, name: str, value: object) -> None:
         raise AttributeError(f"Matcher is immutable: cannot set '{name}'")
@@ -220,6 +225,7 @@ class Matcher:
         set_field(self, "_slots", {})
         positions = {intent.id: index for index, intent in enumerate(self.knowledge.intents)}
         set_field(self, "_positions", positions)
+        set_field(self, "_leave_one_out", None)
 
     @property
     def threshold(self) -> float:
@@ -319,8 +325,42 @@ class Matcher:
             raise TypeError(
                 f"rank() takes the question as a str or a Query, got {type(question).__name__}"
             )
+        return self._rank(query, limit)
+
+    def rank_left_out(self, intent_id: str, position: int, limit: int = 5) -> list[Match]:
+        """Rank one of the stored questions (the intent's `position`-th) as if it were not
+        stored: what the matcher built without it would answer, which is how `chatbot check`
+        tests each question, without building a matcher per question.
+
+        Only the knowledge base's statistics are left as they are (a term's rarity, the
+        weights learned from the questions, the speller's words): one question among many
+        moves them little (see `chatbot.matching.left_out`).
+
+        Raises:
+            KeyError: for an unknown intent id.
+            IndexError: for a position the intent's questions do not have.
+        """
+        intent_index = self._positions[intent_id]
+        questions = self.knowledge.intents[intent_index].questions
+        if not 0 <= position < len(questions):
+            raise IndexError(f"intent '{intent_id}' has no question {position}")
+        if limit <= 0:
+            return []
+        leave_one_out = self._leave_one_out
+        if leave_one_out is None:
+            # Imported here: only curators' tools need it, and `chatbot ask` starts without it.
+            from chatbot.matching.left_out import LeaveOneOut
+
+            # Benign race: two threads making one each make the same.
+            leave_one_out = LeaveOneOut(self._index)
+            set_field(self, "_leave_one_out", leave_one_out)
+        number = self._index.intent_first_question[intent_index] + position
+        query = self._reader.read(questions[position], forget=leave_one_out.forgotten(number))
+        return self._rank(query, limit, leave_one_out.without(number, query.features))
+
+    def _rank(self, query: Query, limit: int, without: Without | None = None) -> list[Match]:
         # The runner-up is always looked at: the best intent's score depends on its lead.
-        hits = self._index.search(query, max(limit, CANDIDATES if self.entities else 2))
+        hits = self._index.search(query, max(limit, CANDIDATES if self.entities else 2), without)
         if not hits:
             return []
         mentions = by_entity(query.mentions)
@@ -337,7 +377,7 @@ class Matcher:
             evidence[first],
             max((value for k, value in enumerate(evidence) if k != first), default=0.0),
         )
-        familiar = self._index.familiarity(query)
+        familiar = self._index.familiarity(query, without)
         # Clarity looks at the few best whatever `limit` is, so a score does not depend on it.
         ranked = sorted(evidence, reverse=True)[:CLARITY_CANDIDATES]
         clear = clarity(ranked) if best > 0 else 0.0

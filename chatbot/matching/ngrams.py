@@ -16,6 +16,8 @@ from functools import lru_cache
 from itertools import chain, repeat
 from operator import mul
 
+from chatbot.records import Record, set_field
+
 # N-gram lengths, and how many questions of an intent make its profile: with many questions the
 # word statistics are strong on their own, and the profile's build cost stays bounded.
 SHORTEST, LONGEST = 2, 4
@@ -83,6 +85,8 @@ class NgramProfiles:
         # Each intent's unit vector, made when the intent is first compared: a question is
         # compared with a few candidates only, so most knowledge bases never need them all.
         self._profiles: dict[int, dict[str, float]] = {}
+        # Each intent's length before it was made unit length, worked out when first needed.
+        self._norms: dict[int, float] = {}
 
     def _unit(self, counts: Counter[str], known: bool = False) -> dict[str, float]:
         # map, zip and dict run in C: no Python frame per n-gram (this is most of the cost of
@@ -112,6 +116,52 @@ class NgramProfiles:
             found = self._profiles[intent_index] = self._unit(self._grams[intent_index], known=True)
         return found
 
+    def without_question(
+        self, intent_index: int, offset: int, wordings: Sequence[Sequence[str]]
+    ) -> Changed | None:
+        """How an intent's profile changes without one of its questions (see
+        `chatbot.matching.left_out`), from every intent's stored wordings (each question's
+        words joined by spaces); None when that question is not part of the profile.
+
+        Only the n-grams of the question (and of the one that takes its place among the first
+        PROFILE_QUESTIONS) change weight, and the profile's length with them: working out just
+        those costs as much as one question, not as much as the intent."""
+        if not self._grams or offset >= PROFILE_QUESTIONS:
+            return None
+        questions = wordings[intent_index]
+        removed = _counts(questions[offset].split(" "))
+        added = (
+            _counts(questions[PROFILE_QUESTIONS].split(" "))
+            if len(questions) > PROFILE_QUESTIONS
+            else Counter()
+        )
+        counts = self._grams[intent_index]
+        tf = _tf_up_to(max(counts.values(), default=0) + max(added.values(), default=0))
+        idf = self.idf
+        norm = self._norm(intent_index)
+        square = norm * norm
+        weights = {}
+        for gram in removed.keys() | added.keys():
+            weight = idf.get(gram)
+            if weight is None:  # only in a question beyond the profile: no query can hold it
+                continue
+            before = counts.get(gram, 0)
+            after = max(0, before - removed.get(gram, 0)) + added.get(gram, 0)
+            weights[gram] = weight * tf[after]
+            square += weights[gram] ** 2 - (weight * tf[before]) ** 2
+        return Changed(weights, norm, math.sqrt(max(square, 0.0)) or 1.0)
+
+    def _norm(self, intent_index: int) -> float:
+        """The length of an intent's profile before it was made unit length."""
+        found = self._norms.get(intent_index)
+        if found is None:
+            counts = self._grams[intent_index]
+            tf = _tf_up_to(max(counts.values(), default=0))
+            values = [self.idf[gram] * tf[count] for gram, count in counts.items()]
+            found = math.sqrt(sum(map(mul, values, values))) or 1.0
+            self._norms[intent_index] = found  # benign race: the same value either way
+        return found
+
     def vector(self, words: Iterable[str]) -> tuple[tuple[str, ...], tuple[float, ...]]:
         """The unit n-gram vector of some words, as (n-grams, weights); n-grams no intent
         uses are left out."""
@@ -119,10 +169,43 @@ class NgramProfiles:
         return tuple(unit), tuple(unit.values())
 
     def similarity(
-        self, vector: tuple[tuple[str, ...], tuple[float, ...]], intent_index: int
+        self,
+        vector: tuple[tuple[str, ...], tuple[float, ...]],
+        intent_index: int,
+        changed: Changed | None = None,
     ) -> float:
-        """Cosine similarity of a vector from `vector` with an intent's profile (0 to 1)."""
+        """Cosine similarity of a vector from `vector` with an intent's profile (0 to 1), or
+        with the profile as `changed` (from `without_question`) makes it."""
         grams, weights = vector
+        profile = self.profile(intent_index)
+        if changed is not None:
+            scale = changed.before
+            kept = changed.weights
+            total = 0.0
+            for gram, weight in zip(grams, weights, strict=True):
+                value = kept.get(gram)
+                total += weight * (profile.get(gram, 0.0) * scale if value is None else value)
+            return total / changed.after
         # map and sum run in C: a generator would cost a Python frame per n-gram.
-        found = map(self.profile(intent_index).get, grams, repeat(0.0))
+        found = map(profile.get, grams, repeat(0.0))
         return float(sum(map(mul, weights, found)))
+
+
+class Changed(Record):
+    """An intent's n-gram profile without one of its questions, as the changes to it.
+
+    Attributes:
+        weights: the new weight (not unit length) of each n-gram whose count changed.
+        before: the profile's length before it was made unit length.
+        after: its length with the changes.
+    """
+
+    __slots__ = _fields = ("weights", "before", "after")
+    weights: dict[str, float]
+    before: float
+    after: float
+
+    def __init__(self, weights: dict[str, float], before: float, after: float) -> None:
+        set_field(self, "weights", weights)
+        set_field(self, "before", before)
+        set_field(self, "after", after)

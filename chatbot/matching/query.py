@@ -92,11 +92,14 @@ class QueryReader:
         self.speller = speller
         self.entities = entities
 
-    def read(self, text: str, keep: frozenset[str] = frozenset()) -> Query:
+    def read(
+        self, text: str, keep: frozenset[str] = frozenset(), forget: frozenset[str] = frozenset()
+    ) -> Query:
         """The query for `text`. Matching reads every word spelled; words in `keep` are also
-        given as typed, in `spared_words`, for callers that read those words themselves."""
+        given as typed, in `spared_words`, for callers that read those words themselves. Words
+        in `forget` are spelled as if no stored question used them (see `Speller.readings`)."""
         typed = normalized_words(text)
-        readings = self.speller.readings(typed)
+        readings = self.speller.readings(typed, forget)
         corrections = tuple(reading for reading in readings if reading[0] != reading[1])
         spelled = _words_read(readings) if corrections else typed
         words = tuple(self.analyzer.apply_synonyms(spelled))

@@ -209,3 +209,26 @@ def test_a_knowledge_base_too_small_to_calibrate_falls_back_below_40():
         ranked = matcher.rank(question, limit=1)
         answered = matcher.match(question)
         assert (answered is not None) == bool(ranked and ranked[0].score >= 40.0), question
+
+
+def test_a_score_is_the_same_whatever_limit_rank_is_asked_for():
+    # Without entities, the bot answers from rank(limit=4), `match` asks for one and `/why`
+    # shows five: a score judged against fewer rivals was higher (the runner-up alone set
+    # its clarity), so the bot could answer a question that `match` and the calibration
+    # scored differently.
+    things = ("password", "router", "phone", "account", "printer", "laptop")
+    matcher = Matcher(
+        [
+            Intent(
+                id=thing,
+                questions=(f"how do i reset my {thing}", f"reset {thing}"),
+                answer=f"Hold the {thing} button.",
+            )
+            for thing in things
+        ],
+        threshold=40,
+    )
+    for question in ("how do i reset it", "reset my password please", "reset"):
+        scores = {limit: matcher.rank(question, limit=limit)[0].score for limit in (1, 2, 4, 5)}
+        assert len(set(scores.values())) == 1, (question, scores)
+        assert matcher.match(question, threshold=0).score == scores[5]

@@ -258,13 +258,10 @@ def _check_job(
     for number in runs[run]:
         intent_index, position = numbered[number]
         intent = knowledge.intents[intent_index]
-        best = matcher.rank_left_out(intent.id, position, limit=1)
+        stored, best = matcher.rank_stored(intent.id, position, limit=5, stored=scanned[number])
         ranked = None
         if scanned[number]:
-            ranked = [
-                (match.intent.id, match.score, match.question)
-                for match in matcher.rank(intent.questions[position], limit=5)
-            ]
+            ranked = [(match.intent.id, match.score, match.question) for match in stored]
         results.append(
             (number, (best[0].intent.id, best[0].score, best[0].question) if best else None, ranked)
         )

@@ -175,7 +175,7 @@ def choose_threshold(
 # -- remembering calibrations between runs ----------------------------------------------------
 
 # Part of every cache key: change it whenever scoring or calibration changes what they give.
-CACHE_VERSION = "calibration-1"
+CACHE_VERSION = "calibration-2"
 # The file, in the cache folder, that remembers calibrations.
 CALIBRATION_FILE = "calibration"
 # A cache file keeps at most this many knowledge bases (the most recently calibrated).

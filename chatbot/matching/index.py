@@ -629,86 +629,140 @@ class Index:
         """Score intents for a query; best first, at most `limit`, only those sharing a term.
         With `without`, as if one stored question were not there (see
         `chatbot.matching.left_out`)."""
+        return self.search_each(query, limit, (without,))[0]
+
+    def search_each(
+        self, query: Query, limit: int, views: Sequence[Without | None]
+    ) -> list[list[Hit]]:
+        """`search` once for each of `views` (None for the index as it is), sharing the work
+        they have in common: an intent's evidence is the same in every view but the one that
+        leaves out one of its questions, apart from the totals it is divided by."""
         if not query.features or limit <= 0:
-            return []
-        candidates, totals, attainable = self._candidates(query, limit, without)
-        if not candidates:
-            return []
+            return [[] for _ in views]
         word_weight = self.word_weight
-        known = {term: word_weight[term] for term in query.terms if term in word_weight}
-        own, skipped = -1, -1
-        if without is not None:
-            own, skipped = without.intent_index, without.offset
-            for term in without.gone_words:
-                known.pop(term, None)
-        # A set, not the dict's keys view: `frozenset & keys` walks the whole frozenset, and
-        # an intent's word set can be large; `frozenset & set` walks the smaller side.
-        known_terms = set(known)
-        known_total = sum(known.values()) or 1.0
-        unknown = set(query.terms) - known_terms
-        all_total = known_total + math.fsum(map(self._unknown_weight, unknown))
+        found = {term: word_weight[term] for term in query.terms if term in word_weight}
         wording = _sorted_words(query.words)
-        weigh = known.__getitem__
-        content = {term for term in known_terms if _familiarity_weight(term) == 1.0}
         w_coverage, w_known, w_reverse, w_answer, w_characters, w_wording = self.channel_weights
         # Channels this knowledge base gives no weight to are not worked out at all.
         ngram_vector = self.ngrams.vector(query.words) if w_characters else None
         compared = REVERSE_QUESTIONS if w_reverse else 1
-        hits = []
-        for intent_index in candidates:
-            first = self.intent_first_question[intent_index]
-            mine = intent_index == own
-            closest = self._closest_wordings(
-                intent_index, wording, known, compared, skipped if mine else -1
-            )
-            wording_similarity, position = (closest[0][1], closest[0][2]) if closest else (0.0, 0)
-            # The stored question whose words the query covers best (the closest by characters
-            # on a tie) is the one it matched.
-            reverse = 0.0
-            if w_reverse:
-                for _, _, offset in closest:
-                    shared = self.question_sets[first + offset] & known_terms
-                    part = math.fsum(map(weigh, shared)) / self.question_totals[first + offset]
-                    if part > reverse:
-                        reverse, position = part, offset
-            used = (
-                without.own_words
-                if mine and without is not None
-                else self.intent_sets[intent_index]
-            ) & known_terms
-            answered = (self.answer_sets[intent_index] & known_terms) - used if w_answer else ()
-            profile = without.own_profile if mine and without is not None else None
-            channels = (
-                totals[intent_index] / attainable,
-                math.fsum(map(weigh, used)) / known_total,
-                reverse,
-                math.fsum(map(weigh, answered)) / all_total,
-                self.ngrams.similarity(ngram_vector, intent_index, profile)
-                if ngram_vector
-                else 0.0,
-                wording_similarity / 100.0,
-            )
-            score = 100.0 * (
-                w_coverage * channels[0]
-                + w_known * channels[1]
-                + w_reverse * reverse
-                + w_answer * channels[3]
-                + w_characters * channels[4]
-                + w_wording * channels[5]
-            )
-            entry = used | (self.answer_sets[intent_index] & content)
-            hits.append(
-                Hit(
-                    intent_index,
-                    min(100.0, max(0.0, score)),
-                    first + position,
-                    channels,
-                    attainable,
-                    len(entry & content),
+        # What each intent's evidence holds before it is divided by the query's totals, for
+        # the intents as stored: the same in every view (the words a view leaves out are in
+        # no other intent's questions or answer).
+        evidence: dict[int, tuple[int, float, float, float, float, float, int]] = {}
+        results = []
+        for without in views:
+            candidates, totals, attainable = self._candidates(query, limit, without)
+            known = found
+            own = -1
+            if without is not None:
+                own = without.intent_index
+                if not without.gone_words.isdisjoint(found):
+                    known = {
+                        term: weight
+                        for term, weight in found.items()
+                        if term not in without.gone_words
+                    }
+            known_total = sum(known.values()) or 1.0
+            unknown = set(query.terms).difference(known)
+            all_total = known_total + math.fsum(map(self._unknown_weight, unknown))
+            hits = []
+            for intent_index in candidates:
+                if intent_index == own:
+                    parts = self._evidence(
+                        intent_index, wording, known, compared, ngram_vector, without
+                    )
+                elif intent_index in evidence:
+                    parts = evidence[intent_index]
+                else:
+                    parts = evidence[intent_index] = self._evidence(
+                        intent_index, wording, known, compared, ngram_vector, None
+                    )
+                question_index, wording_similarity, reverse, used, answered, characters, shared = (
+                    parts
                 )
+                channels = (
+                    totals[intent_index] / attainable,
+                    used / known_total,
+                    reverse,
+                    answered / all_total,
+                    characters,
+                    wording_similarity,
+                )
+                score = 100.0 * (
+                    w_coverage * channels[0]
+                    + w_known * channels[1]
+                    + w_reverse * reverse
+                    + w_answer * channels[3]
+                    + w_characters * characters
+                    + w_wording * wording_similarity
+                )
+                hits.append(
+                    Hit(
+                        intent_index,
+                        min(100.0, max(0.0, score)),
+                        question_index,
+                        channels,
+                        attainable,
+                        shared,
+                    )
+                )
+            hits.sort(key=lambda hit: (-hit.score, hit.intent_index))
+            results.append(hits[:limit])
+        return results
+
+    def _evidence(
+        self,
+        intent_index: int,
+        wording: str,
+        known: dict[str, float],
+        compared: int,
+        ngram_vector: tuple[tuple[str, ...], tuple[float, ...]] | None,
+        without: Without | None,
+    ) -> tuple[int, float, float, float, float, float, int]:
+        """An intent's evidence for a query, before the query's totals divide it: the stored
+        question it matched, the closest wording's similarity (0 to 1), the reverse share, the
+        weight of the known words its questions use and of those only its answer uses, the
+        n-gram similarity, and how many of the query's content words it uses. With
+        `without`, as if that question (one of the intent's own) were not stored."""
+        first = self.intent_first_question[intent_index]
+        skipped = without.offset if without is not None else -1
+        closest = self._closest_wordings(intent_index, wording, known, compared, skipped)
+        wording_similarity, position = (closest[0][1], closest[0][2]) if closest else (0.0, 0)
+        # A set, not the dict's keys view: `frozenset & keys` walks the whole frozenset, and
+        # an intent's word set can be large; `frozenset & set` walks the smaller side.
+        known_terms = set(known)
+        weigh = known.__getitem__
+        # The stored question whose words the query covers best (the closest by characters
+        # on a tie) is the one it matched.
+        reverse = 0.0
+        if self.channel_weights[2]:
+            for _, _, offset in closest:
+                shared = self.question_sets[first + offset] & known_terms
+                part = math.fsum(map(weigh, shared)) / self.question_totals[first + offset]
+                if part > reverse:
+                    reverse, position = part, offset
+        words = without.own_words if without is not None else self.intent_sets[intent_index]
+        used = words & known_terms
+        answer = self.answer_sets[intent_index]
+        answered = (answer & known_terms) - used if self.channel_weights[3] else ()
+        characters = (
+            self.ngrams.similarity(
+                ngram_vector, intent_index, without.own_profile if without is not None else None
             )
-        hits.sort(key=lambda hit: (-hit.score, hit.intent_index))
-        return hits[:limit]
+            if ngram_vector
+            else 0.0
+        )
+        content = {term for term in known_terms if _familiarity_weight(term) == 1.0}
+        return (
+            first + position,
+            wording_similarity / 100.0,
+            reverse,
+            math.fsum(map(weigh, used)),
+            math.fsum(map(weigh, answered)),
+            characters,
+            len((used | (answer & content)) & content),
+        )
 
     def _closest_wordings(
         self,

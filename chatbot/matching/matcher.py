@@ -340,12 +340,25 @@ class Matcher:
             KeyError: for an unknown intent id.
             IndexError: for a position the intent's questions do not have.
         """
+        return self.rank_stored(intent_id, position, limit, stored=False)[1]
+
+    def rank_stored(
+        self, intent_id: str, position: int, limit: int = 5, *, stored: bool = True
+    ) -> tuple[list[Match], list[Match]]:
+        """One of the stored questions ranked as it is stored (what `rank` gives; empty
+        unless `stored`) and as if it were not (what `rank_left_out` gives), sharing the work
+        the two have in common: what `chatbot check` asks of every question.
+
+        Raises:
+            KeyError: for an unknown intent id.
+            IndexError: for a position the intent's questions do not have.
+        """
         intent_index = self._positions[intent_id]
         questions = self.knowledge.intents[intent_index].questions
         if not 0 <= position < len(questions):
             raise IndexError(f"intent '{intent_id}' has no question {position}")
         if limit <= 0:
-            return []
+            return [], []
         leave_one_out = self._leave_one_out
         if leave_one_out is None:
             # Imported here: only curators' tools need it, and `chatbot ask` starts without it.
@@ -355,12 +368,40 @@ class Matcher:
             leave_one_out = LeaveOneOut(self._index)
             set_field(self, "_leave_one_out", leave_one_out)
         number = self._index.intent_first_question[intent_index] + position
-        query = self._reader.read(questions[position], forget=leave_one_out.forgotten(number))
-        return self._rank(query, limit, leave_one_out.without(number, query.features))
+        text = questions[position]
+        forgotten = leave_one_out.forgotten(number)
+        query = self._reader.read(text, forget=forgotten)
+        without = leave_one_out.without(number, query.features)
+        wanted = self._searched(limit)
+        if not stored:
+            return [], self._scored(
+                query, self._index.search(query, wanted, without), limit, without
+            )
+        as_stored = self._reader.read(text) if forgotten else query
+        if as_stored.words != query.words:
+            # Read otherwise without the question's own words: nothing to share.
+            return self._rank(as_stored, limit), self._scored(
+                query, self._index.search(query, wanted, without), limit, without
+            )
+        found, left_out = self._index.search_each(query, wanted, (None, without))
+        return self._scored(query, found, limit), self._scored(query, left_out, limit, without)
 
-    def _rank(self, query: Query, limit: int, without: Without | None = None) -> list[Match]:
-        # The runner-up is always looked at: the best intent's score depends on its lead.
-        hits = self._index.search(query, max(limit, CANDIDATES if self.entities else 2), without)
+    def _rank(self, query: Query, limit: int) -> list[Match]:
+        hits = self._index.search(query, self._searched(limit))
+        return self._scored(query, hits, limit)
+
+    def _searched(self, limit: int) -> int:
+        """How many hits to score for `limit` matches: at least the few best that a score's
+        lead and clarity are judged among, so that a score does not depend on `limit` (the
+        bot's answer, `match` and `rank(limit=5)` agree), and with entities, the candidates
+        that agreeing or conflicting slots may reorder."""
+        return max(limit, CANDIDATES if self.entities else CLARITY_CANDIDATES)
+
+    def _scored(
+        self, query: Query, hits: list[Hit], limit: int, without: Without | None = None
+    ) -> list[Match]:
+        """The best `limit` of the hits as matches, each scored as a chance of being right
+        (read through `without`, when the hits were)."""
         if not hits:
             return []
         mentions = by_entity(query.mentions)

@@ -258,7 +258,9 @@ def _check_job(
     for number in runs[run]:
         intent_index, position = numbered[number]
         intent = knowledge.intents[intent_index]
-        stored, best = matcher.rank_stored(intent.id, position, limit=5, stored=scanned[number])
+        stored, best = matcher.rank_stored(
+            intent.id, position, 5 if scanned[number] else 0, left_out=1
+        )
         ranked = None
         if scanned[number]:
             ranked = [(match.intent.id, match.score, match.question) for match in stored]

@@ -494,6 +494,66 @@ class Index:
                 )
         return candidates, totals, attainable
 
+    def _candidates_with_and_without(
+        self, query: Query, limit: int, without: Without
+    ) -> tuple[tuple[list[int], dict[int, float], float], ...] | None:
+        """`_candidates` for the index as it is and through `without`, from one search of the
+        postings (the totals differ only for the left-out question's intent); None when the
+        two would search by different terms."""
+        weights, ceiling, common_terms = self.weights, self.ceiling, self.common
+        found = query.features
+        gone = without.gone_features
+        rare = [term for term in found if term in weights and term not in common_terms]
+        kept = [term for term in rare if term not in gone]
+        if rare and not kept:
+            return None
+        common = [term for term in found if term in common_terms]
+        changed = without.ceilings
+        attainable = sum(ceiling[term] for term in found if term in ceiling) or 1.0
+        attainable_without = (
+            sum(
+                changed.get(term, ceiling[term])
+                for term in found
+                if term in ceiling and term not in gone
+            )
+            or 1.0
+        )
+        wanted = max(limit, self.candidates)
+        # One more than wanted: the question's own intent may fall behind without it.
+        totals = self._best_totals(rare or common, wanted + 1)
+        own, own_weights = without.intent_index, without.own_weights
+
+        def best(values: dict[int, float]) -> list[int]:
+            # As in `_candidates`: the wanted best by total, ties to the intent declared first.
+            top = heapq.nlargest(wanted, zip(values.values(), map(neg, values), strict=True))
+            return [-negated for _, negated in top]
+
+        as_stored = best(totals)
+        left_out = as_stored
+        if own in totals:
+            total = totals.pop(own)
+            held = [own_weights[term] for term in kept or common if term in own_weights]
+            if held:
+                totals[own] = reduce(add, held, 0.0)
+            left_out = best(totals)
+            totals[own] = total
+        stored_totals = {intent_index: totals[intent_index] for intent_index in as_stored}
+        left_out_totals = {intent_index: totals[intent_index] for intent_index in left_out}
+        if rare:
+            for term in common:
+                postings = weights[term]
+                for values in (stored_totals, left_out_totals):
+                    for intent_index in values:
+                        values[intent_index] += postings.get(intent_index, 0.0)
+        if own in left_out_totals:
+            left_out_totals[own] = reduce(
+                add, (own_weights.get(term, 0.0) for term in kept + common), 0.0
+            )
+        return (
+            (as_stored, stored_totals, attainable),
+            (left_out, left_out_totals, attainable_without),
+        )
+
     def _best_totals(self, terms: list[str], wanted: int) -> dict[int, float]:
         """The BM25 totals of the intents using one of the terms that can be among the `wanted`
         best: every such intent, each total exactly as `_accumulate` sums it (so the best and
@@ -650,9 +710,16 @@ class Index:
         # the intents as stored: the same in every view (the words a view leaves out are in
         # no other intent's questions or answer).
         evidence: dict[int, tuple[int, float, float, float, float, float, int]] = {}
+        content = {term for term in found if _familiarity_weight(term) == 1.0}
+        shared_candidates = None
+        if len(views) == 2 and views[0] is None and views[1] is not None:
+            shared_candidates = self._candidates_with_and_without(query, limit, views[1])
         results = []
-        for without in views:
-            candidates, totals, attainable = self._candidates(query, limit, without)
+        for number, without in enumerate(views):
+            if shared_candidates is not None:
+                candidates, totals, attainable = shared_candidates[number]
+            else:
+                candidates, totals, attainable = self._candidates(query, limit, without)
             known = found
             own = -1
             if without is not None:
@@ -670,13 +737,13 @@ class Index:
             for intent_index in candidates:
                 if intent_index == own:
                     parts = self._evidence(
-                        intent_index, wording, known, compared, ngram_vector, without
+                        intent_index, wording, known, content, compared, ngram_vector, without
                     )
                 elif intent_index in evidence:
                     parts = evidence[intent_index]
                 else:
                     parts = evidence[intent_index] = self._evidence(
-                        intent_index, wording, known, compared, ngram_vector, None
+                        intent_index, wording, known, content, compared, ngram_vector, None
                     )
                 question_index, wording_similarity, reverse, used, answered, characters, shared = (
                     parts
@@ -716,6 +783,7 @@ class Index:
         intent_index: int,
         wording: str,
         known: dict[str, float],
+        content: set[str],
         compared: int,
         ngram_vector: tuple[tuple[str, ...], tuple[float, ...]] | None,
         without: Without | None,
@@ -723,8 +791,9 @@ class Index:
         """An intent's evidence for a query, before the query's totals divide it: the stored
         question it matched, the closest wording's similarity (0 to 1), the reverse share, the
         weight of the known words its questions use and of those only its answer uses, the
-        n-gram similarity, and how many of the query's content words it uses. With
-        `without`, as if that question (one of the intent's own) were not stored."""
+        n-gram similarity, and how many of the query's `content` words (known words that are
+        not function words) it uses. With `without`, as if that question (one of the
+        intent's own) were not stored."""
         first = self.intent_first_question[intent_index]
         skipped = without.offset if without is not None else -1
         closest = self._closest_wordings(intent_index, wording, known, compared, skipped)
@@ -753,7 +822,6 @@ class Index:
             if ngram_vector
             else 0.0
         )
-        content = {term for term in known_terms if _familiarity_weight(term) == 1.0}
         return (
             first + position,
             wording_similarity / 100.0,

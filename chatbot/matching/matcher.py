@@ -340,14 +340,15 @@ class Matcher:
             KeyError: for an unknown intent id.
             IndexError: for a position the intent's questions do not have.
         """
-        return self.rank_stored(intent_id, position, limit, stored=False)[1]
+        return self.rank_stored(intent_id, position, 0, left_out=limit)[1]
 
     def rank_stored(
-        self, intent_id: str, position: int, limit: int = 5, *, stored: bool = True
+        self, intent_id: str, position: int, limit: int = 5, *, left_out: int | None = None
     ) -> tuple[list[Match], list[Match]]:
-        """One of the stored questions ranked as it is stored (what `rank` gives; empty
-        unless `stored`) and as if it were not (what `rank_left_out` gives), sharing the work
-        the two have in common: what `chatbot check` asks of every question.
+        """One of the stored questions ranked as it is stored (what `rank` gives, `limit`
+        matches) and as if it were not (what `rank_left_out` gives, `left_out` matches,
+        default `limit`), sharing the work the two have in common: what `chatbot check` asks
+        of every question.
 
         Raises:
             KeyError: for an unknown intent id.
@@ -357,8 +358,10 @@ class Matcher:
         questions = self.knowledge.intents[intent_index].questions
         if not 0 <= position < len(questions):
             raise IndexError(f"intent '{intent_id}' has no question {position}")
-        if limit <= 0:
-            return [], []
+        if left_out is None:
+            left_out = limit
+        if left_out <= 0:
+            return (self.rank(questions[position], limit) if limit > 0 else []), []
         leave_one_out = self._leave_one_out
         if leave_one_out is None:
             # Imported here: only curators' tools need it, and `chatbot ask` starts without it.
@@ -372,19 +375,17 @@ class Matcher:
         forgotten = leave_one_out.forgotten(number)
         query = self._reader.read(text, forget=forgotten)
         without = leave_one_out.without(number, query.features)
-        wanted = self._searched(limit)
-        if not stored:
-            return [], self._scored(
-                query, self._index.search(query, wanted, without), limit, without
-            )
+        wanted = self._searched(max(limit, left_out))
+        if limit <= 0:
+            hits = self._index.search(query, wanted, without)
+            return [], self._scored(query, hits, left_out, without)
         as_stored = self._reader.read(text) if forgotten else query
         if as_stored.words != query.words:
             # Read otherwise without the question's own words: nothing to share.
-            return self._rank(as_stored, limit), self._scored(
-                query, self._index.search(query, wanted, without), limit, without
-            )
-        found, left_out = self._index.search_each(query, wanted, (None, without))
-        return self._scored(query, found, limit), self._scored(query, left_out, limit, without)
+            hits = self._index.search(query, wanted, without)
+            return self._rank(as_stored, limit), self._scored(query, hits, left_out, without)
+        found, hits = self._index.search_each(query, wanted, (None, without))
+        return self._scored(query, found, limit), self._scored(query, hits, left_out, without)
 
     def _rank(self, query: Query, limit: int) -> list[Match]:
         hits = self._index.search(query, self._searched(limit))

@@ -14,7 +14,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
 from itertools import chain, repeat
-from operator import mul
+from operator import mul, neg, sub
 
 from chatbot.records import Record, set_field
 
@@ -130,26 +130,30 @@ class NgramProfiles:
             return None
         questions = wordings[intent_index]
         removed = _counts(questions[offset].split(" "))
-        added = (
-            _counts(questions[PROFILE_QUESTIONS].split(" "))
-            if len(questions) > PROFILE_QUESTIONS
-            else Counter()
-        )
-        counts = self._grams[intent_index]
-        tf = _tf_up_to(max(counts.values(), default=0) + max(added.values(), default=0))
         idf = self.idf
+        # The question's n-grams are all the intent's (it is among the first questions); those
+        # of a question beyond the profile may be in no profile at all, and then no query can
+        # hold them either.
+        grams = list(removed)
+        counts = self._grams[intent_index]
+        before = list(map(counts.__getitem__, grams))
+        after = list(map(sub, before, removed.values()))
+        if len(questions) > PROFILE_QUESTIONS:
+            added = _counts(questions[PROFILE_QUESTIONS].split(" "))
+            more = [gram for gram in added if gram not in removed and gram in idf]
+            for position, gram in enumerate(grams):
+                after[position] += added.get(gram, 0)
+            grams += more
+            before += map(counts.get, more, repeat(0))
+            after += map(added.__getitem__, more)
+        tf = _tf_up_to(max(after, default=0) + max(before, default=0))
+        scales = list(map(idf.__getitem__, grams))
+        new = list(map(mul, scales, map(tf.__getitem__, after)))
+        old = list(map(mul, scales, map(tf.__getitem__, before)))
         norm = self._norm(intent_index)
-        square = norm * norm
-        weights = {}
-        for gram in removed.keys() | added.keys():
-            weight = idf.get(gram)
-            if weight is None:  # only in a question beyond the profile: no query can hold it
-                continue
-            before = counts.get(gram, 0)
-            after = max(0, before - removed.get(gram, 0)) + added.get(gram, 0)
-            weights[gram] = weight * tf[after]
-            square += weights[gram] ** 2 - (weight * tf[before]) ** 2
-        return Changed(weights, norm, math.sqrt(max(square, 0.0)) or 1.0)
+        # fsum: the same length whatever the order of the n-grams.
+        square = math.fsum([norm * norm, *map(mul, new, new), *map(neg, map(mul, old, old))])
+        return Changed(dict(zip(grams, new, strict=True)), norm, math.sqrt(max(square, 0.0)) or 1.0)
 
     def _norm(self, intent_index: int) -> float:
         """The length of an intent's profile before it was made unit length."""

@@ -211,6 +211,44 @@ def test_a_knowledge_base_too_small_to_calibrate_falls_back_below_40():
         assert (answered is not None) == bool(ranked and ranked[0].score >= 40.0), question
 
 
+def test_calibrating_asks_the_held_out_questions_left_out_of_the_matcher_itself(monkeypatch):
+    # Calibration used to build a copy of the knowledge base per fold (at 60,000 questions,
+    # seconds of a first start); each held-out question is now asked as if it were not
+    # stored, and scores what rank_left_out gives it.
+    from chatbot.matching import index as index_module
+
+    things = ("password", "router", "phone", "account", "printer", "laptop")
+    places = ("office", "home", "lab")
+    matcher = Matcher(
+        [
+            Intent(
+                id=f"{thing}-{place}",
+                questions=(
+                    f"how do i reset my {thing} at the {place}",
+                    f"{thing} reset {place}",
+                    f"my {place} {thing} needs a reset",
+                ),
+                answer=f"Hold the {thing} button in the {place}.",
+            )
+            for thing in things
+            for place in places
+        ]
+    )
+    builds = []
+    original = index_module.Index.__init__
+
+    def counted(self, *args, **kwargs):
+        builds.append(1)
+        original(self, *args, **kwargs)
+
+    monkeypatch.setattr(index_module.Index, "__init__", counted)
+    calibration = matcher.calibrate()
+    assert builds == []
+    # 18 entries of 3 questions: two of each asked (every entry keeps one), each left out.
+    assert calibration.held_out == 36
+    assert matcher.rank_left_out("phone-lab", 1, limit=1)[0].intent.id.startswith("phone")
+
+
 def test_a_score_is_the_same_whatever_limit_rank_is_asked_for():
     # Without entities, the bot answers from rank(limit=4), `match` asks for one and `/why`
     # shows five: a score judged against fewer rivals was higher (the runner-up alone set

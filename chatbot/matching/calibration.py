@@ -5,8 +5,9 @@ off-topic chatter land still differs between knowledge bases: a hundred wordings
 almost any message look like one of them, one wording per entry makes even right answers
 modest. So each knowledge base learns its own threshold, once, from two samples:
 
-- its own questions, each asked with itself left out (an entry keeps its other wordings and its
-  answer), which shows how its users' questions score and how often the best answer is right;
+- its own questions, each asked as if it were not stored (an entry keeps its other wordings and
+  its answer: see `chatbot.matching.left_out`), which shows how its users' questions score and
+  how often the best answer is right;
 - a bundled list of everyday messages that no FAQ answers (`chatbot/data/offtopic.txt`, written
   for this project), which shows how high chatter scores against it.
 
@@ -34,7 +35,8 @@ from chatbot.records import Record, set_field
 OFF_TOPIC_FILE = os.path.join(os.path.dirname(os.path.dirname(__file__)), "data", "offtopic.txt")
 # How many stored questions are left out and asked at most (one per entry, spread evenly).
 HELD_OUT = 300
-FOLDS = 4
+# Small knowledge bases have too few entries for HELD_OUT: up to this many of each are asked.
+PER_ENTRY = 4
 # Scores within about this many points of a threshold count partly (see _soft_share).
 SOFTNESS = 2.0
 OFF_TOPIC_WEIGHT = 0.1
@@ -91,34 +93,27 @@ def off_topic_messages(path: str | None = None) -> list[str]:
         return [line.strip() for line in file if line.strip() and not line.startswith("#")]
 
 
-def held_out_folds(knowledge: KnowledgeBase) -> list[tuple[KnowledgeBase, list[tuple[str, str]]]]:
-    """Copies of the knowledge base each without one question of many entries that have
-    several, and the questions left out with their entries' ids: about HELD_OUT questions in
-    all, over at most FOLDS copies (small knowledge bases need several to have enough)."""
+def held_out_questions(knowledge: KnowledgeBase) -> list[tuple[int, int]]:
+    """The questions to ask left out, as (intent number, question number): one of each of many
+    entries that have several, spread evenly, and for small knowledge bases up to PER_ENTRY
+    of each (a different one each time), about HELD_OUT in all. Every one is asked with only
+    itself left out (see `Matcher.rank_left_out`)."""
     several = [index for index, intent in enumerate(knowledge.intents) if len(intent.questions) > 1]
     if not several:
         return []
     if len(several) > HELD_OUT:
         step = len(several) / HELD_OUT
         several = [several[int(k * step)] for k in range(HELD_OUT)]
-    folds = min(FOLDS, math.ceil(HELD_OUT / len(several)))
-    copies = []
-    for fold in range(folds):
-        asked: list[tuple[str, str]] = []
-        intents = list(knowledge.intents)
+    turns = min(PER_ENTRY, math.ceil(HELD_OUT / len(several)))
+    asked = []
+    for turn in range(turns):
         for index in several:
-            intent = intents[index]
-            count = len(intent.questions)
-            if fold >= count - 1:
-                continue  # every entry keeps at least one question
+            count = len(knowledge.intents[index].questions)
+            if turn >= count - 1:
+                continue  # at most all but one of an entry's questions
             # From the middle on: the first question is often the curator's canonical title.
-            left_out = (count // 2 + fold) % count
-            asked.append((intent.questions[left_out], intent.id))
-            kept = intent.questions[:left_out] + intent.questions[left_out + 1 :]
-            intents[index] = intent.replace(questions=kept)
-        if asked:
-            copies.append((knowledge.replace(intents=tuple(intents)), asked))
-    return copies
+            asked.append((index, (count // 2 + turn) % count))
+    return asked
 
 
 def _soft_share(scores: Sequence[float], threshold: float) -> float:
@@ -175,7 +170,7 @@ def choose_threshold(
 # -- remembering calibrations between runs ----------------------------------------------------
 
 # Part of every cache key: change it whenever scoring or calibration changes what they give.
-CACHE_VERSION = "calibration-2"
+CACHE_VERSION = "calibration-3"
 # The file, in the cache folder, that remembers calibrations.
 CALIBRATION_FILE = "calibration"
 # A cache file keeps at most this many knowledge bases (the most recently calibrated).

@@ -15,7 +15,7 @@ from chatbot.matching.calibration import (
     cached,
     choose_threshold,
     fingerprint,
-    held_out_folds,
+    held_out_questions,
     off_topic_messages,
     remember,
 )
@@ -283,14 +283,11 @@ class Matcher:
         if not trust or len(self.knowledge.intents) < MIN_INTENTS:
             return Calibration(DEFAULT_THRESHOLD, 0, None, 0, 0.0)
         held_out = []
-        for reduced, asked in held_out_folds(self.knowledge):
-            without = Matcher(reduced, threshold=DEFAULT_THRESHOLD)
-            for question, intent_id in asked:
-                best = without.rank(question, limit=1)
-                if best:
-                    held_out.append((best[0].score, best[0].intent.id == intent_id))
-                else:
-                    held_out.append((0.0, False))
+        for intent_index, position in held_out_questions(self.knowledge):
+            intent = self.knowledge.intents[intent_index]
+            best = self.rank_left_out(intent.id, position, limit=1)
+            right = bool(best) and best[0].intent.id == intent.id
+            held_out.append((best[0].score if best else 0.0, right))
         off_topic = []
         for message in off_topic_messages():
             best = self.rank(message, limit=1)

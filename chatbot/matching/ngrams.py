@@ -88,7 +88,8 @@ class NgramProfiles:
         # Each intent's length before it was made unit length, worked out when first needed.
         self._norms: dict[int, float] = {}
 
-    def _unit(self, counts: Counter[str], known: bool = False) -> dict[str, float]:
+    def _unit(self, counts: Counter[str], known: bool = False) -> tuple[float, dict[str, float]]:
+        """The counts' tf-idf vector made unit length, and its length before."""
         # map, zip and dict run in C: no Python frame per n-gram (this is most of the cost of
         # a knowledge base's first questions, while profiles are being made). An intent's own
         # n-grams are all `known` to idf: only a query's need sifting.
@@ -101,7 +102,7 @@ class NgramProfiles:
             found = map(tf, map(counts.__getitem__, grams))
         values = list(map(mul, map(self.idf.__getitem__, grams), found))
         norm = math.sqrt(sum(map(mul, values, values))) or 1.0
-        return dict(zip(grams, map((1.0 / norm).__mul__, values), strict=True))
+        return norm, dict(zip(grams, map((1.0 / norm).__mul__, values), strict=True))
 
     def build_all(self) -> None:
         """Make every profile now rather than on first use."""
@@ -113,7 +114,9 @@ class NgramProfiles:
         found = self._profiles.get(intent_index)
         if found is None:
             # Benign race: two threads making the same profile store equal dictionaries.
-            found = self._profiles[intent_index] = self._unit(self._grams[intent_index], known=True)
+            norm, found = self._unit(self._grams[intent_index], known=True)
+            self._norms[intent_index] = norm
+            self._profiles[intent_index] = found
         return found
 
     def without_question(
@@ -159,17 +162,14 @@ class NgramProfiles:
         """The length of an intent's profile before it was made unit length."""
         found = self._norms.get(intent_index)
         if found is None:
-            counts = self._grams[intent_index]
-            tf = _tf_up_to(max(counts.values(), default=0))
-            values = [self.idf[gram] * tf[count] for gram, count in counts.items()]
-            found = math.sqrt(sum(map(mul, values, values))) or 1.0
-            self._norms[intent_index] = found  # benign race: the same value either way
+            self.profile(intent_index)  # which works it out on the way
+            found = self._norms[intent_index]
         return found
 
     def vector(self, words: Iterable[str]) -> tuple[tuple[str, ...], tuple[float, ...]]:
         """The unit n-gram vector of some words, as (n-grams, weights); n-grams no intent
         uses are left out."""
-        unit = self._unit(_counts(words))
+        unit = self._unit(_counts(words))[1]
         return tuple(unit), tuple(unit.values())
 
     def similarity(

@@ -25,7 +25,7 @@ from chatbot.matching.matcher import Matcher
 from chatbot.matching.ngrams import NgramProfiles
 
 # Part of every key: change it whenever what a snapshot holds changes shape.
-SNAPSHOT_VERSION = "snapshot-2"
+SNAPSHOT_VERSION = "snapshot-3"
 PACKAGE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 # Snapshot files are named with this prefix; at most KEPT of them are left in the folder.
 PREFIX = "knowledge-"

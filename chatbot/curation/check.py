@@ -208,6 +208,8 @@ def _lint(knowledge: KnowledgeBase, matcher: Matcher | None, workers: int) -> li
     # Each question is asked twice: left out (the self-test) and as stored (the near-duplicate
     # scan), in runs shared by the workers, while this process calibrates the threshold: the
     # jobs rank, and the threshold is applied here.
+    # What every job needs, made before the workers fork rather than in each of them.
+    matcher.prepare(left_out=True)
     runs = chunks(
         list(range(len(numbered))),
         max(1, min(workers * RUNS_PER_WORKER if workers > 1 else 1, len(numbered))),

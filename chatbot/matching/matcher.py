@@ -359,14 +359,7 @@ class Matcher:
             left_out = limit
         if left_out <= 0:
             return (self.rank(questions[position], limit) if limit > 0 else []), []
-        leave_one_out = self._leave_one_out
-        if leave_one_out is None:
-            # Imported here: only curators' tools need it, and `chatbot ask` starts without it.
-            from chatbot.matching.left_out import LeaveOneOut
-
-            # Benign race: two threads making one each make the same.
-            leave_one_out = LeaveOneOut(self._index)
-            set_field(self, "_leave_one_out", leave_one_out)
+        leave_one_out = self._left_out_view()
         number = self._index.intent_first_question[intent_index] + position
         text = questions[position]
         forgotten = leave_one_out.forgotten(number)
@@ -383,6 +376,25 @@ class Matcher:
             return self._rank(as_stored, limit), self._scored(query, hits, left_out, without)
         found, hits = self._index.search_each(query, wanted, (None, without))
         return self._scored(query, found, limit), self._scored(query, hits, left_out, without)
+
+    def prepare(self, *, left_out: bool = False) -> None:
+        """Do now what ranking otherwise does when first needed (each intent's n-gram profile,
+        and with `left_out` what `rank_left_out` needs): processes forked afterwards share it
+        rather than each doing it again."""
+        self._index.ngrams.build_all()
+        if left_out:
+            self._left_out_view()
+
+    def _left_out_view(self) -> LeaveOneOut:
+        leave_one_out = self._leave_one_out
+        if leave_one_out is None:
+            # Imported here: only curators' tools need it, and `chatbot ask` starts without it.
+            from chatbot.matching.left_out import LeaveOneOut
+
+            # Benign race: two threads making one each make the same.
+            leave_one_out = LeaveOneOut(self._index)
+            set_field(self, "_leave_one_out", leave_one_out)
+        return leave_one_out
 
     def _rank(self, query: Query, limit: int) -> list[Match]:
         hits = self._index.search(query, self._searched(limit))

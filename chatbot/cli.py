@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import io
 import os
 import sys
@@ -285,8 +286,10 @@ class _PipedCommands:
 # --- Curator tools: check, eval, suggest and the unanswered-question log.
 
 EXIT_FAILED = 1
-# Runs with more cases than this show a progress bar on a terminal.
+# Runs with more cases than this show a progress bar on a terminal, and so do checks of
+# knowledge bases with more questions than this (a few seconds of self-test).
 PROGRESS_MIN_CASES = 300
+PROGRESS_MIN_QUESTIONS = 1000
 _Item = TypeVar("_Item")
 
 
@@ -391,13 +394,45 @@ def run_check(args: argparse.Namespace) -> int:
     if args.jobs is not None and args.jobs < 1:
         raise UsageError("--jobs must be 1 or more")
     workers = args.jobs or cores()
-    report = check_intents(args.paths or [bundled_intents_path()], workers=workers)
+    with _CheckProgress() as progress:
+        report = check_intents(
+            args.paths or [bundled_intents_path()], workers=workers, progress=progress
+        )
     if args.json:
         _print_json([finding.to_json() for finding in report.findings])
     else:
         _print_lines([*(str(finding) for finding in report.findings), report.summary()])
     failed = report.errors or (args.strict and report.warnings)
     return EXIT_FAILED if failed else EXIT_OK
+
+
+class _CheckProgress:
+    """The self-test's progress as a bar on a terminal's stderr, for a knowledge base of more
+    than PROGRESS_MIN_QUESTIONS questions (nothing otherwise, and nothing off a terminal)."""
+
+    def __init__(self) -> None:
+        self._exit = contextlib.ExitStack()
+        self._counter: Any = None
+
+    def __enter__(self) -> _CheckProgress:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._counter is not None:
+            self._counter.done = True
+        self._exit.close()
+
+    def __call__(self, asked: int, total: int) -> None:
+        if self._counter is None:
+            if total <= PROGRESS_MIN_QUESTIONS or sys.stderr is None or not sys.stderr.isatty():
+                return
+            from prompt_toolkit.output import create_output
+            from prompt_toolkit.shortcuts import ProgressBar
+
+            bar = self._exit.enter_context(ProgressBar(output=create_output(stdout=sys.stderr)))
+            self._counter = bar(label="questions", total=total)
+        self._counter.items_completed = asked
+        self._counter.progress_bar.invalidate()
 
 
 def _with_progress(items: Iterator[_Item], total: int) -> Iterator[_Item]:

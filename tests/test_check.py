@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import json
+import os
 import re
+import sys
+from pathlib import Path
 
 import pytest
 
 from chatbot import Intent, KnowledgeBase, Matcher, bundled_intents_path, load_intents
 from chatbot.cli import main
 from chatbot.curation.check import Finding, check_intents, lint, self_test
+
+ROOT = Path(__file__).resolve().parent.parent
 
 SHOP = """
 entities:
@@ -336,6 +341,80 @@ def test_several_processes_find_the_same_warnings_as_one(write_yaml, monkeypatch
         (v.intent.id, v.question, v.match and v.match.intent.id)
         for v in self_test(knowledge, workers=1)
     ]
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_progress_counts_the_questions_asked_up_to_all_and_changes_no_warning(workers, monkeypatch):
+    import chatbot.curation.check as check
+
+    monkeypatch.setattr(check, "PARALLEL_QUESTIONS", 0)  # so that two processes share it
+    knowledge = load_intents(bundled_intents_path())
+    total = sum(len(intent.questions) for intent in knowledge)
+    reports: list[tuple[int, int]] = []
+    with_progress = lint(knowledge, workers=workers, progress=lambda *pair: reports.append(pair))
+    assert [str(finding) for finding in with_progress] == [
+        str(finding) for finding in lint(knowledge, workers=workers)
+    ]
+    asked = [done for done, _ in reports]
+    assert {whole for _, whole in reports} == {total}
+    assert asked[0] == 0
+    assert asked[-1] == total
+    assert asked == sorted(asked)
+    assert len(asked) > 10
+
+
+def check_in_a_terminal(path, *, stderr_to_file=None) -> str:
+    """What `chatbot check` shows in a real pseudo-terminal (stderr sent to a file if asked)."""
+    pexpect = pytest.importorskip("pexpect")
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(ROOT),
+        "TERM": "xterm",
+        "NO_COLOR": "1",
+        "PROMPT_TOOLKIT_NO_CPR": "1",  # pexpect cannot answer the cursor position query
+    }
+    command = f"{sys.executable} -m chatbot check --jobs 1 {path}"
+    if stderr_to_file is not None:
+        command = f"/bin/sh -c '{command} 2>{stderr_to_file}'"
+    output, status = pexpect.run(
+        command, env=env, encoding="utf-8", timeout=120, withexitstatus=True, dimensions=(24, 100)
+    )
+    assert status == 0, output
+    return str(output)
+
+
+def test_a_large_check_shows_its_progress_on_a_terminal_and_nowhere_else(tmp_path):
+    # 1,008 questions: 112 intents of 9, each about one made-up thing.
+    lines = ["intents:"]
+    for number in range(112):
+        thing = f"gadget{number}"
+        lines.append(f"  - id: {thing}")
+        lines.append("    questions:")
+        for pattern in (
+            "how do i reset my {}",
+            "my {} will not start",
+            "where can i buy a {}",
+            "is the {} waterproof",
+            "how much does a {} cost",
+            "can i return my {}",
+            "the {} makes a noise",
+            "update the {} software",
+            "charge my {}",
+        ):
+            lines.append(f"      - {pattern.format(thing)}")
+        lines.append(f"    answer: All about the {thing}.")
+    path = tmp_path / "gadgets.yaml"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    shown = check_in_a_terminal(path)
+    assert "questions 100.0% [" in shown
+    assert "1008/1008" in shown
+    assert "in 112 intents, 1008 questions (1 file)" in shown
+    # With stderr off the terminal, nothing but the report.
+    errors = tmp_path / "stderr.txt"
+    plain = check_in_a_terminal(path, stderr_to_file=errors)
+    assert "questions" not in errors.read_text(encoding="utf-8")
+    assert "%" not in plain
+    assert "in 112 intents, 1008 questions (1 file)" in plain
 
 
 def test_check_jobs_must_be_a_positive_number(capsys):

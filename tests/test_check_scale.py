@@ -48,6 +48,16 @@ def _square(shared: int, job: int) -> int:
 @pytest.mark.parametrize("workers", [1, 2])
 def test_jobs_come_back_in_order_while_this_process_does_its_own_share(workers):
     done = []
-    results = run_jobs(_square, 3, 7, workers, meanwhile=lambda: done.append(os.getpid()))
+    seen = []
+    results = run_jobs(
+        _square,
+        3,
+        7,
+        workers,
+        meanwhile=lambda: done.append(os.getpid()),
+        on_result=lambda job, result: seen.append((job, result, len(done))),
+    )
     assert results == [3 * job * job for job in range(7)]
     assert done == [os.getpid()]  # once, here
+    # Each result is handed over here as it comes in, in order, once `meanwhile` is done.
+    assert seen == [(job, 3 * job * job, 1) for job in range(7)]

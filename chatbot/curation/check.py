@@ -26,7 +26,7 @@ from __future__ import annotations
 import dataclasses
 import os
 from collections import Counter
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, Union
 
@@ -57,8 +57,13 @@ CONFUSABLE_SHARE = 0.25
 CONFUSABLE_MIN = 2
 # Knowledge bases with fewer questions are checked in one process (see `lint`).
 PARALLEL_QUESTIONS = 2000
-# The questions are cut into this many runs per worker, so that the workers finish together.
+# The questions are cut into this many runs per worker, so that the workers finish together,
+# and into at least this many when progress is shown, so that it moves.
 RUNS_PER_WORKER = 4
+PROGRESS_RUNS = 50
+
+# Told how many questions the self-test has asked, and how many there are.
+Progress = Callable[[int, int], object]
 
 
 @dataclass(frozen=True)
@@ -153,12 +158,15 @@ def _plural(count: int, noun: str) -> str:
     return f"{count} {noun}{'' if count == 1 else 's'}"
 
 
-def check_intents(*paths: PathLike | Iterable[PathLike], workers: int = 1) -> CheckReport:
+def check_intents(
+    *paths: PathLike | Iterable[PathLike], workers: int = 1, progress: Progress | None = None
+) -> CheckReport:
     """Load intent files and report every error, or, when they load, every warning.
 
     Args:
         *paths: files and folders, as for `load_intents`.
         workers: processes to share the work between on a large knowledge base (see `lint`).
+        progress: told how far the self-test has come (see `lint`).
 
     Returns:
         The report; it never raises for problems in the files.
@@ -172,27 +180,37 @@ def check_intents(*paths: PathLike | Iterable[PathLike], workers: int = 1) -> Ch
         return CheckReport(errors, None)
     with shared_analysis():
         matcher = Matcher(result.knowledge)
-        findings = tuple(lint(result.knowledge, matcher=matcher, workers=workers))
+        findings = tuple(
+            lint(result.knowledge, matcher=matcher, workers=workers, progress=progress)
+        )
         threshold = (matcher.threshold, matcher.threshold_source)
     return CheckReport(findings, result.knowledge, threshold)
 
 
 def lint(
-    knowledge: KnowledgeBase, *, matcher: Matcher | None = None, workers: int = 1
+    knowledge: KnowledgeBase,
+    *,
+    matcher: Matcher | None = None,
+    workers: int = 1,
+    progress: Progress | None = None,
 ) -> list[Finding]:
     """The warnings for a knowledge base that loaded, sorted by file, line and message.
 
     `workers` processes share the self-test and the near-duplicate scan when the knowledge
     base has at least PARALLEL_QUESTIONS questions (below that, starting them costs more than
-    it saves); the warnings are the same either way.
+    it saves); the warnings are the same either way. `progress`, if given, is called with
+    how many of the questions have been asked and how many there are, as runs of them are
+    done (from 0 to all), which on a large knowledge base takes a while.
     """
     # Calibrating the threshold builds a few indexes of nearly the same questions: each
     # question is analysed once.
     with shared_analysis():
-        return _lint(knowledge, matcher, workers)
+        return _lint(knowledge, matcher, workers, progress)
 
 
-def _lint(knowledge: KnowledgeBase, matcher: Matcher | None, workers: int) -> list[Finding]:
+def _lint(
+    knowledge: KnowledgeBase, matcher: Matcher | None, workers: int, progress: Progress | None
+) -> list[Finding]:
     if matcher is None:
         matcher = Matcher(knowledge)
     if sum(len(intent.questions) for intent in knowledge) < PARALLEL_QUESTIONS:
@@ -210,16 +228,27 @@ def _lint(knowledge: KnowledgeBase, matcher: Matcher | None, workers: int) -> li
     # jobs rank, and the threshold is applied here.
     # What every job needs, made before the workers fork rather than in each of them.
     matcher.prepare(left_out=True)
-    runs = chunks(
-        list(range(len(numbered))),
-        max(1, min(workers * RUNS_PER_WORKER if workers > 1 else 1, len(numbered))),
-    )
+    wanted = workers * RUNS_PER_WORKER if workers > 1 else 1
+    if progress is not None:
+        wanted = max(wanted, PROGRESS_RUNS)
+    runs = chunks(list(range(len(numbered))), max(1, min(wanted, len(numbered))))
+    asked_so_far = 0
+
+    def done(_: int, run: _JobResult) -> None:
+        nonlocal asked_so_far
+        asked_so_far += len(run)
+        if progress is not None:
+            progress(asked_so_far, len(numbered))
+
+    if progress is not None:
+        progress(0, len(numbered))
     results = run_jobs(
         _check_job,
         (knowledge, numbered, scanned, matcher, runs),
         len(runs),
         workers,
         meanwhile=lambda: matcher.threshold,
+        on_result=done,
     )
     found: dict[int, tuple[str, float, str] | None] = {}
     rankings = []
@@ -248,10 +277,15 @@ def _lint(knowledge: KnowledgeBase, matcher: Matcher | None, workers: int) -> li
     return findings
 
 
+# What a job gives for each question of its run: its number, its best match left out, and its
+# ranking as stored (if scanned), each match as (intent id, score, question).
+_JobResult = list[tuple[int, tuple[str, float, str] | None, list[tuple[str, float, str]] | None]]
+
+
 def _check_job(
     shared: tuple[KnowledgeBase, list[tuple[int, int]], list[bool], Matcher, list[Sequence[int]]],
     run: int,
-) -> list[tuple[int, tuple[str, float, str] | None, list[tuple[str, float, str]] | None]]:
+) -> _JobResult:
     """One of `lint`'s jobs: for each question of a run (numbered as by `_numbered`), its best
     match when left out, and, if it is `scanned` for near duplicates, its five best matches as
     stored; as plain data, since it may come from another process."""

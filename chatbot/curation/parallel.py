@@ -35,6 +35,7 @@ def run_jobs(
     jobs: int,
     workers: int = 1,
     meanwhile: Callable[[], object] | None = None,
+    on_result: Callable[[int, Result], object] | None = None,
 ) -> list[Result]:
     """`[task(shared, job) for job in range(jobs)]`, in up to `workers` forked processes.
 
@@ -46,6 +47,8 @@ def run_jobs(
         workers: processes to use; 1 (or a platform without fork) runs the jobs in turn here.
         meanwhile: work for this process while the workers run the jobs (the jobs must not
             need it; they do not see what it changes), or before them when they run here.
+        on_result: called here with each job's number and result as it comes in, in job
+            order (after `meanwhile`): to show progress.
 
     Returns:
         The results in job order.
@@ -54,15 +57,24 @@ def run_jobs(
     if workers <= 1 or "fork" not in multiprocessing.get_all_start_methods():
         if meanwhile is not None:
             meanwhile()
-        return [task(shared, job) for job in range(jobs)]
+        results = []
+        for job in range(jobs):
+            results.append(task(shared, job))
+            if on_result is not None:
+                on_result(job, results[-1])
+        return results
     global _shared, _task
     _shared, _task = shared, task
     pool = multiprocessing.get_context("fork").Pool(workers)
     try:
-        running = pool.map_async(_run, range(jobs), chunksize=1)
+        running = pool.imap(_run, range(jobs), chunksize=1)
         if meanwhile is not None:
             meanwhile()
-        results = running.get()
+        results = []
+        for job, result in enumerate(running):
+            results.append(result)
+            if on_result is not None:
+                on_result(job, result)
         # Workers that are done end on their own: SIGTERM (what `with Pool` sends) reaches
         # signal handlers they inherited through the fork, and one such handler (a test
         # runner's) kept a worker alive and the command waiting for it.

@@ -1,8 +1,9 @@
 """Ask a stored question of an index as if that question were not stored: leave-one-out cheaply.
 
 `chatbot check` asks each stored question of the knowledge base built without it, to see which
-intent answers it then. Rebuilding the index once per question (or once per fold of them) is
-what made `check` slow on a large knowledge base. What leaving one question out changes is
+intent answers it then, and the calibration asks a few hundred of them, to see how new users'
+questions would score. Rebuilding the index once per question (or once per fold of them) is
+what made both slow on a large knowledge base. What leaving one question out changes is
 almost all in its own intent: the counts of its terms there (so their BM25 weights and the
 intent's length), which words the intent's questions use, its stored wordings and its n-gram
 profile. And the terms and words no other question uses are gone from the index altogether,

@@ -417,9 +417,13 @@ class _CheckProgress:
     def __enter__(self) -> _CheckProgress:
         return self
 
-    def __exit__(self, *exc: object) -> None:
+    def __exit__(self, kind: object, *exc: object) -> None:
         if self._counter is not None:
-            self._counter.done = True
+            # Interrupted (Ctrl-C), the bar stays where it stopped rather than showing full.
+            if kind is None:
+                self._counter.done = True
+            else:
+                self._counter.stopped = True
         self._exit.close()
 
     def __call__(self, asked: int, total: int) -> None:

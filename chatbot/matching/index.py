@@ -17,7 +17,7 @@ import gc
 import heapq
 import math
 from collections import Counter
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from functools import reduce
 from itertools import islice, repeat
 from operator import add, itemgetter, neg
@@ -173,6 +173,32 @@ def _total(postings: Sequence[dict[int, float]], intent_index: int) -> float:
     # Plain additions left to right in C (not `sum`, which compensates rounding on Python
     # 3.12+); a term the intent lacks adds 0.0, which leaves any total as it was.
     return reduce(add, map(dict.get, postings, repeat(intent_index), repeat(0.0)), 0.0)
+
+
+def _best_of(totals: dict[int, float], wanted: int) -> list[int]:
+    """The `wanted` best intents by total, ties to the intent declared first (what sorting by
+    (-total, index) and cutting would give, without sorting every intent in the running;
+    (total, -index) pairs compare in C, where a key function would cost a call each)."""
+    best = heapq.nlargest(wanted, zip(totals.values(), map(neg, totals), strict=True))
+    return [-negated for _, negated in best]
+
+
+def _own_total(without: Without, terms: Iterable[str]) -> float:
+    """The left-out question's intent's total over some terms, through `without`."""
+    own_weights = without.own_weights
+    return reduce(add, (own_weights.get(term, 0.0) for term in terms), 0.0)
+
+
+def _set_own_total(totals: dict[int, float], without: Without, terms: list[str]) -> None:
+    """Put the left-out question's intent's total over the search terms in `totals`, if it
+    is there: dropped when none of those terms is still its own."""
+    own = without.intent_index
+    if own in totals:
+        held = [without.own_weights[term] for term in terms if term in without.own_weights]
+        if held:
+            totals[own] = reduce(add, held, 0.0)
+        else:
+            del totals[own]
 
 
 # One question as the index reads it: its normalised words, those words with synonyms applied,
@@ -448,50 +474,23 @@ class Index:
     ) -> tuple[list[int], dict[int, float], float]:
         """The intents worth scoring, their BM25 totals, and the most the query could score
         (read through `without`, when given: see `chatbot.matching.left_out`)."""
-        weights = self.weights
-        # The most the query could score: every feature at its best weight in any intent.
-        # (Words the knowledge base never uses count in `familiarity`, not here: the evidence
-        # for an intent is how well it explains what the knowledge base can read.)
-        ceiling = self.ceiling
         found = query.features
-        if without is None:
-            attainable = sum(ceiling[term] for term in found if term in ceiling) or 1.0
-        else:
+        if without is not None:
             found = tuple(term for term in found if term not in without.gone_features)
-            changed = without.ceilings
-            attainable = (
-                sum(changed.get(term, ceiling[term]) for term in found if term in ceiling) or 1.0
-            )
-        rare = [term for term in found if term in weights and term not in self.common]
-        common = [term for term in found if term in self.common]
+        attainable = self._attainable(found, without)
+        rare, common = self._rare_and_common(found)
         wanted = max(limit, self.candidates)
         if without is None:
             totals = self._best_totals(rare or common, wanted)
         else:
             # One more than wanted: the question's own intent may fall behind without it.
             totals = self._best_totals(rare or common, wanted + 1)
-            own, own_weights = without.intent_index, without.own_weights
-            if own in totals:
-                kept = [own_weights[term] for term in rare or common if term in own_weights]
-                if kept:
-                    totals[own] = reduce(add, kept, 0.0)
-                else:
-                    del totals[own]
-        # The `wanted` best by total, ties to the intent declared first (what sorting by
-        # (-total, index) and cutting would give, without sorting every intent in the running;
-        # (total, -index) pairs compare in C, where a key function would cost a call each).
-        best = heapq.nlargest(wanted, zip(totals.values(), map(neg, totals), strict=True))
-        candidates = [-negated for _, negated in best]
+            _set_own_total(totals, without, rare or common)
+        candidates = _best_of(totals, wanted)
         if rare:
-            for term in common:
-                postings = weights[term]
-                for intent_index in candidates:
-                    totals[intent_index] += postings.get(intent_index, 0.0)
+            self._add_common(common, [totals], candidates)
             if without is not None and without.intent_index in candidates:
-                own = without.intent_index
-                totals[own] = reduce(
-                    add, (without.own_weights.get(term, 0.0) for term in rare + common), 0.0
-                )
+                totals[without.intent_index] = _own_total(without, rare + common)
         return candidates, totals, attainable
 
     def _candidates_with_and_without(
@@ -500,59 +499,70 @@ class Index:
         """`_candidates` for the index as it is and through `without`, from one search of the
         postings (the totals differ only for the left-out question's intent); None when the
         two would search by different terms."""
-        weights, ceiling, common_terms = self.weights, self.ceiling, self.common
         found = query.features
         gone = without.gone_features
-        rare = [term for term in found if term in weights and term not in common_terms]
+        rare, common = self._rare_and_common(found)
         kept = [term for term in rare if term not in gone]
         if rare and not kept:
             return None
-        common = [term for term in found if term in common_terms]
-        changed = without.ceilings
-        attainable = sum(ceiling[term] for term in found if term in ceiling) or 1.0
-        attainable_without = (
-            sum(
-                changed.get(term, ceiling[term])
-                for term in found
-                if term in ceiling and term not in gone
-            )
-            or 1.0
+        attainable = self._attainable(found, None)
+        attainable_without = self._attainable(
+            tuple(term for term in found if term not in gone), without
         )
         wanted = max(limit, self.candidates)
         # One more than wanted: the question's own intent may fall behind without it.
         totals = self._best_totals(rare or common, wanted + 1)
-        own, own_weights = without.intent_index, without.own_weights
-
-        def best(values: dict[int, float]) -> list[int]:
-            # As in `_candidates`: the wanted best by total, ties to the intent declared first.
-            top = heapq.nlargest(wanted, zip(values.values(), map(neg, values), strict=True))
-            return [-negated for _, negated in top]
-
-        as_stored = best(totals)
-        left_out = as_stored
+        as_stored = left_out = _best_of(totals, wanted)
+        own = without.intent_index
         if own in totals:
-            total = totals.pop(own)
-            held = [own_weights[term] for term in kept or common if term in own_weights]
-            if held:
-                totals[own] = reduce(add, held, 0.0)
-            left_out = best(totals)
+            total = totals[own]
+            _set_own_total(totals, without, kept or common)
+            left_out = _best_of(totals, wanted)
             totals[own] = total
         stored_totals = {intent_index: totals[intent_index] for intent_index in as_stored}
         left_out_totals = {intent_index: totals[intent_index] for intent_index in left_out}
         if rare:
-            for term in common:
-                postings = weights[term]
-                for values in (stored_totals, left_out_totals):
-                    for intent_index in values:
-                        values[intent_index] += postings.get(intent_index, 0.0)
+            self._add_common(common, [stored_totals, left_out_totals])
         if own in left_out_totals:
-            left_out_totals[own] = reduce(
-                add, (own_weights.get(term, 0.0) for term in kept + common), 0.0
-            )
+            left_out_totals[own] = _own_total(without, kept + common)
         return (
             (as_stored, stored_totals, attainable),
             (left_out, left_out_totals, attainable_without),
         )
+
+    def _attainable(self, found: Sequence[str], without: Without | None) -> float:
+        """The most a query with these features could score: every feature at its best weight
+        in any intent (through `without`, whose question may have held some best weights).
+        (Words the knowledge base never uses count in `familiarity`, not here: the evidence
+        for an intent is how well it explains what the knowledge base can read.)"""
+        ceiling = self.ceiling
+        if without is None:
+            return sum(ceiling[term] for term in found if term in ceiling) or 1.0
+        changed = without.ceilings
+        return sum(changed.get(term, ceiling[term]) for term in found if term in ceiling) or 1.0
+
+    def _rare_and_common(self, found: Sequence[str]) -> tuple[list[str], list[str]]:
+        """The features candidates are found by, and the common ones they are only scored by."""
+        weights, common = self.weights, self.common
+        return (
+            [term for term in found if term in weights and term not in common],
+            [term for term in found if term in common],
+        )
+
+    def _add_common(
+        self,
+        common: list[str],
+        totals: list[dict[int, float]],
+        candidates: Sequence[int] | None = None,
+    ) -> None:
+        """Add the common features' weights to the totals of the candidates (by default, of
+        every intent in each totals)."""
+        weights = self.weights
+        for term in common:
+            postings = weights[term]
+            for values in totals:
+                for intent_index in values if candidates is None else candidates:
+                    values[intent_index] += postings.get(intent_index, 0.0)
 
     def _best_totals(self, terms: list[str], wanted: int) -> dict[int, float]:
         """The BM25 totals of the intents using one of the terms that can be among the `wanted`

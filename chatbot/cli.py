@@ -394,7 +394,7 @@ def run_check(args: argparse.Namespace) -> int:
     if args.jobs is not None and args.jobs < 1:
         raise UsageError("--jobs must be 1 or more")
     workers = args.jobs or cores()
-    with _CheckProgress() as progress:
+    with _ProgressBar("questions", PROGRESS_MIN_QUESTIONS) as progress:
         report = check_intents(
             args.paths or [bundled_intents_path()], workers=workers, progress=progress
         )
@@ -406,15 +406,16 @@ def run_check(args: argparse.Namespace) -> int:
     return EXIT_FAILED if failed else EXIT_OK
 
 
-class _CheckProgress:
-    """The self-test's progress as a bar on a terminal's stderr, for a knowledge base of more
-    than PROGRESS_MIN_QUESTIONS questions (nothing otherwise, and nothing off a terminal)."""
+class _ProgressBar:
+    """A progress bar on a terminal's stderr for work of more than `minimum` items (nothing
+    for less, and nothing off a terminal), started on the first report of how far it is."""
 
-    def __init__(self) -> None:
+    def __init__(self, label: str, minimum: int) -> None:
+        self._label, self._minimum = label, minimum
         self._exit = contextlib.ExitStack()
         self._counter: Any = None
 
-    def __enter__(self) -> _CheckProgress:
+    def __enter__(self) -> _ProgressBar:
         return self
 
     def __exit__(self, kind: object, *exc: object) -> None:
@@ -426,28 +427,25 @@ class _CheckProgress:
                 self._counter.stopped = True
         self._exit.close()
 
-    def __call__(self, asked: int, total: int) -> None:
+    def __call__(self, done: int, total: int) -> None:
         if self._counter is None:
-            if total <= PROGRESS_MIN_QUESTIONS or sys.stderr is None or not sys.stderr.isatty():
+            if total <= self._minimum or sys.stderr is None or not sys.stderr.isatty():
                 return
             from prompt_toolkit.output import create_output
             from prompt_toolkit.shortcuts import ProgressBar
 
             bar = self._exit.enter_context(ProgressBar(output=create_output(stdout=sys.stderr)))
-            self._counter = bar(label="questions", total=total)
-        self._counter.items_completed = asked
+            self._counter = bar(label=self._label, total=total)
+        self._counter.items_completed = done
         self._counter.progress_bar.invalidate()
 
 
 def _with_progress(items: Iterator[_Item], total: int) -> Iterator[_Item]:
-    if total <= PROGRESS_MIN_CASES or not sys.stderr.isatty():
-        yield from items
-        return
-    from prompt_toolkit.output import create_output
-    from prompt_toolkit.shortcuts import ProgressBar
-
-    with ProgressBar(output=create_output(stdout=sys.stderr)) as bar:
-        yield from bar(items, total=total, label="cases")
+    with _ProgressBar("cases", PROGRESS_MIN_CASES) as progress:
+        progress(0, total)
+        for done, item in enumerate(items, 1):
+            yield item
+            progress(done, total)
 
 
 def run_eval(args: argparse.Namespace) -> int:

@@ -232,15 +232,15 @@ def _lint(
     if progress is not None:
         wanted = max(wanted, PROGRESS_RUNS)
     runs = chunks(list(range(len(numbered))), max(1, min(wanted, len(numbered))))
-    asked_so_far = 0
+    on_result = None
+    if progress is not None:
+        asked_so_far = 0
 
-    def done(_: int, run: _JobResult) -> None:
-        nonlocal asked_so_far
-        asked_so_far += len(run)
-        if progress is not None:
+        def on_result(_: int, run: _JobResult) -> None:
+            nonlocal asked_so_far
+            asked_so_far += len(run)
             progress(asked_so_far, len(numbered))
 
-    if progress is not None:
         progress(0, len(numbered))
     results = run_jobs(
         _check_job,
@@ -248,7 +248,7 @@ def _lint(
         len(runs),
         workers,
         meanwhile=lambda: matcher.threshold,
-        on_result=done,
+        on_result=on_result,
     )
     found: dict[int, tuple[str, float, str] | None] = {}
     rankings = []
